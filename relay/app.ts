@@ -1,0 +1,260 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { RelayConfig } from '../config/env.js';
+import type { EventKind, Scrubber } from '../scrubbers/types.js';
+import type { Actor } from './admin-audit.js';
+import { AuthError, InputError, RelayError } from './errors.js';
+import { ingestEvents, type IngestDeps } from './ingest.js';
+import type { Metrics } from './metrics.js';
+import { decodeBody, parseEvents } from './parse-body.js';
+import type { Stores } from './stores.js';
+
+export interface AppDeps {
+  config: RelayConfig;
+  stores: Stores;
+  scrubber: Scrubber;
+  metrics: Metrics;
+  logger: Logger;
+  /** New rows are in the outbox. */
+  onEnqueued: () => void;
+  /** Is the relay shutting down (intake stopped)? */
+  isDraining: () => boolean;
+}
+
+type Role = 'admin' | 'auditor';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Constant-time comparison of a presented bearer token with a configured one. */
+function tokenMatches(presented: string | undefined, expected: string | undefined): boolean {
+  if (presented === undefined || expected === undefined) return false;
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+function bearer(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+const consentBody = z.strictObject({
+  telemetry_enabled: z.boolean().optional(),
+  ids_allowed: z.boolean().optional(),
+});
+const subjectBody = z.strictObject({ user: z.string().min(1).max(256).optional(), company: z.string().min(1).max(256).optional() });
+
+function sinceParam(c: Context): number | undefined {
+  const raw = c.req.query('since');
+  if (raw === undefined) return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (Number.isNaN(ms)) throw new InputError('invalid_query', 400, 'Query "since" must be an ISO 8601 time or epoch milliseconds');
+  return ms;
+}
+
+async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+  let value: unknown;
+  try {
+    value = await c.req.json();
+  } catch (error) {
+    throw new InputError('invalid_json', 400, 'Body is not valid JSON', { cause: error });
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.map(String).join('.') || '(body)';
+    throw new InputError('invalid_body', 400, `field "${field}" ${issue?.message ?? 'is invalid'}`);
+  }
+  return result.data;
+}
+
+/**
+ * The relay's HTTP surface: ingest, probes, metrics and the admin routes. Every error becomes a
+ * response in `onError`, and no response or log carries a payload value or an internal message.
+ */
+export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> {
+  const { config, stores, metrics, logger } = deps;
+  const app = new Hono<{ Variables: { actor: Actor } }>();
+  let storageFailing = false;
+
+  const ingestDeps: IngestDeps = {
+    config,
+    outbox: stores.outbox,
+    consent: stores.consent,
+    scrubber: deps.scrubber,
+    hashKey: stores.hashKey,
+    metrics,
+    logger,
+    onEnqueued: () => {
+      storageFailing = false;
+      deps.onEnqueued();
+    },
+    onStorageFault: () => {
+      storageFailing = true;
+    },
+  };
+
+  app.onError((error, c) => {
+    if (error instanceof RelayError) {
+      if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+      if (error.status === 401) c.header('WWW-Authenticate', 'Bearer');
+      metrics.rejected.inc({ status: String(error.status), code: error.code });
+      const details = error.details === undefined ? {} : { details: error.details };
+      return c.json({ error: error.code, message: error.message, ...details }, error.status);
+    }
+    logger.error({ err: { name: error.name, code: (error as { code?: string }).code } }, 'request failed');
+    metrics.rejected.inc({ status: '500', code: 'internal' });
+    return c.json({ error: 'internal', message: 'The relay could not handle this request' }, 500);
+  });
+  app.notFound((c) => c.json({ error: 'not_found', message: 'No such route' }, 404));
+
+  const ingestAuth: MiddlewareHandler = async (c, next) => {
+    if (config.ingestToken !== undefined && !tokenMatches(bearer(c), config.ingestToken)) {
+      throw new AuthError('unauthorized', 401, 'A valid ingest token is required (Authorization: Bearer …)');
+    }
+    await next();
+  };
+
+  const limit = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => {
+      throw new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`);
+    },
+  });
+
+  const ingestRoute = (kind: EventKind) => async (c: Context) => {
+    if (deps.isDraining()) {
+      throw new RelayError('shutting_down', 503, 'The relay is shutting down; retry shortly', { retryAfterSeconds: 5 });
+    }
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const body = decodeBody(raw, c.req.header('content-encoding'), config.maxBodyBytes);
+    const events = parseEvents(body, c.req.header('content-type'), config);
+    const result = ingestEvents(ingestDeps, kind, events);
+    return c.json(result, 202);
+  };
+
+  app.post('/v1/errors', ingestAuth, limit, ingestRoute('error'));
+  app.post('/v1/scans', ingestAuth, limit, ingestRoute('scan'));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/readyz', (c) => {
+    const checks: Record<string, string> = {};
+    try {
+      stores.db.prepare("INSERT INTO meta (key, value) VALUES ('ready_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(Date.now()));
+      checks['storage'] = 'ok';
+      storageFailing = false;
+    } catch {
+      checks['storage'] = 'not writable';
+      storageFailing = true;
+    }
+    if (checks['storage'] === 'ok') {
+      checks['buffer'] = stores.outbox.size().bytes < config.maxBufferBytes ? 'ok' : 'full';
+    }
+    if (deps.isDraining()) checks['intake'] = 'shutting down';
+    const ready = Object.values(checks).every((value) => value === 'ok') && !storageFailing;
+    return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
+  });
+
+  app.get('/metrics', async (c) => {
+    try {
+      const totals = stores.outbox.totals();
+      metrics.outboxEvents.set(totals.events);
+      metrics.outboxBytes.set(totals.bytes);
+      metrics.deadLetters.set(totals.deadLetters);
+    } catch {
+      // Storage faults are visible in readyz and relay_storage_faults_total; metrics still answer.
+    }
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+
+  const requireRole = (...roles: Role[]): MiddlewareHandler<{ Variables: { actor: Actor } }> => async (c, next) => {
+    if (config.adminToken === undefined && config.auditorToken === undefined) {
+      return c.json({ error: 'not_found', message: 'Admin routes are off: set RELAY_ADMIN_TOKEN or RELAY_AUDITOR_TOKEN' }, 404);
+    }
+    const presented = bearer(c);
+    // Both comparisons always run, so timing does not tell which token was close.
+    const isAdmin = tokenMatches(presented, config.adminToken);
+    const isAuditor = tokenMatches(presented, config.auditorToken);
+    const role: Role | undefined = isAdmin ? 'admin' : isAuditor ? 'auditor' : undefined;
+    if (role === undefined) throw new AuthError('unauthorized', 401, 'A valid admin or auditor token is required');
+    if (!roles.includes(role)) {
+      return c.json({ error: 'forbidden', message: `This route needs the ${roles.join(' or ')} token` }, 403);
+    }
+    c.set('actor', role);
+    await next();
+  };
+  const read = requireRole('admin', 'auditor');
+  const write = requireRole('admin');
+
+  app.get('/admin/consent', read, (c) => c.json({ companies: stores.consent.list() }));
+  app.put('/admin/consent/:company', write, async (c) => {
+    const company = c.req.param('company');
+    const body = await jsonBody(c, consentBody);
+    const result = stores.consent.set(company, { telemetryEnabled: body.telemetry_enabled, idsAllowed: body.ids_allowed }, c.get('actor'));
+    return c.json({ company_id: company, ...result });
+  });
+
+  app.get('/admin/outbox', read, (c) => c.json(stores.outbox.totals()));
+  app.get('/admin/dead-letters', read, (c) =>
+    c.json({
+      dead_letters: stores.outbox.deadLetters().map(({ payload: _payload, ...row }) => ({ ...row, findings: JSON.parse(row.findings) as unknown })),
+    }),
+  );
+  app.post('/admin/dead-letters/replay', write, (c) => {
+    const replayed = stores.outbox.replayDeadLetters();
+    stores.audit.record(c.get('actor'), 'dead_letters.replay', null, { replayed });
+    deps.onEnqueued();
+    return c.json({ replayed });
+  });
+
+  app.get('/admin/egress', read, (c) =>
+    c.json({ egress: stores.egress.list({ since: sinceParam(c), company: c.req.query('company') }) }),
+  );
+  app.get('/admin/egress/:id', read, (c) => {
+    const id = Number(c.req.param('id'));
+    const record = Number.isSafeInteger(id) ? stores.egress.show(id) : undefined;
+    if (!record) return c.json({ error: 'not_found', message: 'No egress record with that id' }, 404);
+    return c.json(record);
+  });
+
+  app.post('/admin/subjects/export', write, async (c) => {
+    const subject = await jsonBody(c, subjectBody);
+    if (subject.user === undefined && subject.company === undefined) {
+      throw new InputError('invalid_body', 400, 'field "user" or "company" is required');
+    }
+    const exported = stores.subjects.export(subject);
+    stores.audit.record(c.get('actor'), 'subject.export', subjectLabel(exported.subject), {
+      queued: exported.queued.length,
+      dead_letters: exported.deadLetters.length,
+      sent: exported.sent.length,
+    });
+    return c.json(exported);
+  });
+  app.post('/admin/subjects/erase', write, async (c) => {
+    const subject = await jsonBody(c, subjectBody);
+    if (subject.user === undefined && subject.company === undefined) {
+      throw new InputError('invalid_body', 400, 'field "user" or "company" is required');
+    }
+    const counts = stores.subjects.erase(subject);
+    stores.audit.record(c.get('actor'), 'subject.erase', subjectLabel({ userHash: null, company: subject.company ?? null }), { ...counts });
+    return c.json(counts);
+  });
+
+  app.get('/admin/audit', read, (c) => c.json({ audit: stores.audit.list({ since: sinceParam(c) }) }));
+
+  return app;
+}
+
+/** How a subject is named in the admin audit: the company, or "user" — never the raw user id. */
+export function subjectLabel(subject: { userHash: string | null; company: string | null }): string {
+  const parts: string[] = [];
+  if (subject.company !== null) parts.push(`company:${subject.company}`);
+  if (subject.userHash !== null) parts.push(`user:${subject.userHash.slice(0, 16)}`);
+  return parts.join(' ') || 'user';
+}

@@ -1,0 +1,286 @@
+#!/usr/bin/env node
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { loadConfig, type RelayConfig } from '../config/env.js';
+import { ConfigError } from '../config/errors.js';
+import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
+import { createScrubber } from '../scrubbers/index.js';
+import type { EventKind, JsonObject } from '../scrubbers/types.js';
+import { subjectLabel } from './app.js';
+import { checkEventShape } from './event-schemas.js';
+import { renderEvent, safeError } from './forwarder.js';
+import { prepareEvent } from './ingest.js';
+import { startRelay } from './server.js';
+import { openStores, type Stores } from './stores.js';
+
+const USAGE = `Usage: scrub-relay <command>
+
+  serve                                   run the relay (configured by environment variables)
+  scrub [--kind error|scan] [--explain]   NDJSON on stdin -> what would be forwarded, one line per event
+  rules check [FILE]                      compile the rules, refuse unsafe ones, run every example
+  consent set <company> [--telemetry|--no-telemetry] [--ids|--no-ids]
+  consent list
+  outbox stats
+  dead-letters list
+  dead-letters replay [--id N ...]
+  egress list [--since TIME] [--company ID]
+  egress show <id>
+  subject export (--user ID | --company ID)
+  subject erase (--user ID | --company ID)
+  audit list [--since TIME]
+
+The database is RELAY_DB_PATH (default ./data/relay.db); see the README for every variable.`;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = 'ERR_USAGE';
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function withStores<T>(config: RelayConfig, action: (stores: Stores) => T): T {
+  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey });
+  try {
+    return action(stores);
+  } finally {
+    stores.close();
+  }
+}
+
+function parseSince(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (Number.isNaN(ms)) throw new UsageError(`Expected --since to be an ISO 8601 time or epoch milliseconds, got "${raw}"`);
+  return ms;
+}
+
+async function serve(config: RelayConfig): Promise<void> {
+  const relay = await startRelay(config);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`scrub-relay: ${signal} received, draining\n`);
+    relay.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function scrub(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { kind: { type: 'string', default: 'error' }, explain: { type: 'boolean', default: false } } });
+  if (values.kind !== 'error' && values.kind !== 'scan') throw new UsageError(`Expected --kind to be error or scan, got "${values.kind}"`);
+  const kind: EventKind = values.kind;
+  const config = loadConfig(process.env);
+  const scrubber = createScrubber(loadRules({ userFile: config.rulesFile }), { hashKey: config.hashKey ?? 'scrub-relay-dry-run' });
+  const projectId = config.lakera?.projectId ?? process.env['LAKERA_PROJECT_ID'];
+  let failures = 0;
+  let lineNumber = 0;
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    lineNumber += 1;
+    if (line.trim() === '') {
+      process.stdout.write('\n');
+      continue;
+    }
+    const fail = (error: string, message: string) => {
+      failures += 1;
+      process.stdout.write(`${JSON.stringify({ error, message })}\n`);
+      process.stderr.write(`line ${lineNumber}: ${message}\n`);
+    };
+    let event: unknown;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      fail('invalid_json', 'not valid JSON');
+      continue;
+    }
+    const problem = checkEventShape(kind, event);
+    if (problem) {
+      fail('invalid_event', `field "${problem.field}" ${problem.reason}`);
+      continue;
+    }
+    let prepared;
+    try {
+      prepared = prepareEvent(scrubber, kind, event as JsonObject);
+    } catch {
+      // Exactly what the relay does: a failed scrub drops the event, never passes it on raw.
+      fail('scrub_failed', 'scrubbing failed; the relay would drop this event');
+      continue;
+    }
+    if (values.explain) {
+      process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings })}\n`);
+    } else {
+      const destination = kind === 'error' ? 'diagnostics' : 'lakera';
+      process.stdout.write(`${renderEvent(destination, prepared, {}, projectId)}\n`);
+    }
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+function rules(args: string[]): number {
+  const [sub, file, ...rest] = args;
+  if (sub !== 'check' || rest.length > 0) throw new UsageError('Usage: scrub-relay rules check [FILE]');
+  const report = checkRules(file);
+  process.stdout.write(`${formatRulesCheckReport(report)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+function consent(args: string[], config: RelayConfig): number {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    withStores(config, (stores) => print({ telemetry_enabled_globally: config.telemetryEnabled, companies: stores.consent.list() }));
+    return 0;
+  }
+  if (sub !== 'set') throw new UsageError('Usage: scrub-relay consent set <company> [--telemetry|--no-telemetry] [--ids|--no-ids] | consent list');
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      telemetry: { type: 'boolean' },
+      'no-telemetry': { type: 'boolean' },
+      ids: { type: 'boolean' },
+      'no-ids': { type: 'boolean' },
+    },
+  });
+  const company = positionals[0];
+  if (company === undefined || positionals.length !== 1) throw new UsageError('consent set needs exactly one company id');
+  if ((values.telemetry && values['no-telemetry']) || (values.ids && values['no-ids'])) {
+    throw new UsageError('Give --telemetry or --no-telemetry, and --ids or --no-ids, not both of a pair');
+  }
+  const telemetryEnabled = values.telemetry ? true : values['no-telemetry'] ? false : undefined;
+  const idsAllowed = values.ids ? true : values['no-ids'] ? false : undefined;
+  if (telemetryEnabled === undefined && idsAllowed === undefined) {
+    throw new UsageError('consent set needs at least one of --telemetry, --no-telemetry, --ids, --no-ids');
+  }
+  withStores(config, (stores) => {
+    const result = stores.consent.set(company, { telemetryEnabled, idsAllowed }, 'cli');
+    print({ company_id: company, ...result });
+  });
+  return 0;
+}
+
+function deadLetters(args: string[], config: RelayConfig): number {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    withStores(config, (stores) =>
+      print(stores.outbox.deadLetters().map(({ payload: _payload, ...row }) => ({ ...row, findings: JSON.parse(row.findings) as unknown }))),
+    );
+    return 0;
+  }
+  if (sub !== 'replay') throw new UsageError('Usage: scrub-relay dead-letters list | dead-letters replay [--id N ...]');
+  const { values } = parseArgs({ args: rest, options: { id: { type: 'string', multiple: true } } });
+  const ids = values.id?.map((id) => {
+    if (!/^\d+$/.test(id)) throw new UsageError(`Expected --id to be a number, got "${id}"`);
+    return Number(id);
+  });
+  withStores(config, (stores) => {
+    const replayed = stores.outbox.replayDeadLetters(ids);
+    stores.audit.record('cli', 'dead_letters.replay', null, { replayed });
+    print({ replayed });
+  });
+  return 0;
+}
+
+function egress(args: string[], config: RelayConfig): number {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const { values } = parseArgs({ args: rest, options: { since: { type: 'string' }, company: { type: 'string' } } });
+    withStores(config, (stores) => print(stores.egress.list({ since: parseSince(values.since), company: values.company })));
+    return 0;
+  }
+  if (sub === 'show' && rest.length === 1 && /^\d+$/.test(rest[0]!)) {
+    const record = withStores(config, (stores) => stores.egress.show(Number(rest[0])));
+    if (!record) {
+      process.stderr.write(`scrub-relay: no egress record ${rest[0]}\n`);
+      return 1;
+    }
+    print(record);
+    return 0;
+  }
+  throw new UsageError('Usage: scrub-relay egress list [--since TIME] [--company ID] | egress show <id>');
+}
+
+function subject(args: string[], config: RelayConfig): number {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { user: { type: 'string' }, company: { type: 'string' } } });
+  if ((sub !== 'export' && sub !== 'erase') || (values.user === undefined && values.company === undefined)) {
+    throw new UsageError('Usage: scrub-relay subject export|erase (--user ID | --company ID)');
+  }
+  withStores(config, (stores) => {
+    if (sub === 'export') {
+      const exported = stores.subjects.export(values);
+      stores.audit.record('cli', 'subject.export', subjectLabel(exported.subject), {
+        queued: exported.queued.length,
+        dead_letters: exported.deadLetters.length,
+        sent: exported.sent.length,
+      });
+      print(exported);
+    } else {
+      const counts = stores.subjects.erase(values);
+      stores.audit.record('cli', 'subject.erase', subjectLabel({ userHash: null, company: values.company ?? null }), { ...counts });
+      print(counts);
+    }
+  });
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve':
+      await serve(loadConfig(process.env));
+      return -1;
+    case 'scrub':
+      return scrub(args);
+    case 'rules':
+      return rules(args);
+    case 'consent':
+      return consent(args, loadConfig(process.env));
+    case 'outbox':
+      if (args[0] !== 'stats') throw new UsageError('Usage: scrub-relay outbox stats');
+      withStores(loadConfig(process.env), (stores) => print(stores.outbox.totals()));
+      return 0;
+    case 'dead-letters':
+      return deadLetters(args, loadConfig(process.env));
+    case 'egress':
+      return egress(args, loadConfig(process.env));
+    case 'subject':
+      return subject(args, loadConfig(process.env));
+    case 'audit': {
+      if (args[0] !== 'list') throw new UsageError('Usage: scrub-relay audit list [--since TIME]');
+      const { values } = parseArgs({ args: args.slice(1), options: { since: { type: 'string' } } });
+      withStores(loadConfig(process.env), (stores) => print(stores.audit.list({ since: parseSince(values.since) })));
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof UsageError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`scrub-relay: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const { name, code } = safeError(error);
+    process.stderr.write(`scrub-relay: failed (${name}${code ? ` ${code}` : ''})\n`);
+    process.exitCode = 1;
+  },
+);
+

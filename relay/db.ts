@@ -1,0 +1,158 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Durability } from '../config/env.js';
+
+export type Db = Database.Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+CREATE TABLE IF NOT EXISTS consent (
+  company_id TEXT PRIMARY KEY,
+  telemetry_enabled INTEGER NOT NULL,
+  ids_allowed INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  company_id TEXT NOT NULL,
+  user_hash TEXT,
+  ip_hash TEXT,
+  payload TEXT NOT NULL,
+  findings TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX IF NOT EXISTS outbox_destination ON outbox (destination, id);
+CREATE INDEX IF NOT EXISTS outbox_company ON outbox (company_id);
+CREATE INDEX IF NOT EXISTS outbox_user ON outbox (user_hash);
+CREATE INDEX IF NOT EXISTS outbox_created ON outbox (created_at);
+
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  company_id TEXT NOT NULL,
+  user_hash TEXT,
+  ip_hash TEXT,
+  payload TEXT NOT NULL,
+  findings TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  failed_at INTEGER NOT NULL,
+  reason TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS dead_letters_company ON dead_letters (company_id);
+CREATE INDEX IF NOT EXISTS dead_letters_user ON dead_letters (user_hash);
+
+CREATE TABLE IF NOT EXISTS egress_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  sent_at INTEGER NOT NULL,
+  destination TEXT NOT NULL,
+  host TEXT NOT NULL,
+  status INTEGER,
+  outcome TEXT NOT NULL,
+  event_count INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  companies TEXT NOT NULL,
+  user_hashes TEXT NOT NULL,
+  scrub_counts TEXT NOT NULL,
+  body BLOB
+) STRICT;
+CREATE INDEX IF NOT EXISTS egress_sent ON egress_audit (sent_at);
+
+CREATE TABLE IF NOT EXISTS admin_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT,
+  details TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS admin_audit_no_update BEFORE UPDATE ON admin_audit
+BEGIN SELECT RAISE(ABORT, 'admin_audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS admin_audit_retention_only BEFORE DELETE ON admin_audit
+WHEN OLD.at >= COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'admin_audit_cutoff'), 0)
+BEGIN SELECT RAISE(ABORT, 'admin_audit rows are removed only by retention'); END;
+`;
+
+/** What opening the database found. */
+export interface OpenResult {
+  db: Db;
+  /** Set when the file was damaged and moved aside; the path it was moved to. */
+  movedAside: string | undefined;
+}
+
+function configure(db: Db, durability: Durability): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  // Deleted rows (revoked consent, erasure) are overwritten, so their bytes do not linger in the file.
+  db.pragma('secure_delete = ON');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+}
+
+function quickCheck(db: Db): void {
+  const rows = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+  const first = rows[0]?.quick_check;
+  if (first !== 'ok') throw new Error(`quick_check: ${first ?? 'no result'}`);
+}
+
+/**
+ * Opens (or creates) the relay's SQLite file, in WAL mode with the chosen durability. A file that
+ * is damaged or not a database is moved aside (with its WAL) and a fresh one is created, so that a
+ * corrupt buffer never keeps the relay from starting.
+ */
+export function openDatabase(path: string, durability: Durability, now: () => number = Date.now): OpenResult {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  try {
+    const db = new Database(path);
+    try {
+      quickCheck(db);
+      configure(db, durability);
+      return { db, movedAside: undefined };
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  } catch (error) {
+    if (path === ':memory:' || !isCorruption(error)) throw error;
+    const aside = `${path}.corrupt-${now()}`;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+    }
+    const db = new Database(path);
+    configure(db, durability);
+    return { db, movedAside: aside };
+  }
+}
+
+function isCorruption(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    code === 'SQLITE_CORRUPT' ||
+    code === 'SQLITE_NOTADB' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) ||
+    error.message.startsWith('quick_check:')
+  );
+}
+
+/** True for SQLite errors that mean "storage is not usable right now" rather than a bug. */
+export function isStorageFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|PROTOCOL|CORRUPT|NOTADB)/.test(code)
+  );
+}

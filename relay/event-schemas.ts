@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { EventKind } from '../scrubbers/types.js';
+
+const timestamp = z.union([z.string().min(1).max(64), z.number().finite().nonnegative()]);
+const id = z.string().min(1).max(256);
+const eventId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
+
+// The minimum of each shape (see the product brief); every other field is allowed and scrubbed.
+const errorEvent = z.looseObject({
+  event_id: eventId.optional(),
+  timestamp,
+  company_id: id.optional(),
+  user_id: z.union([id, z.number()]).optional(),
+  level: z.string().max(32).optional(),
+  error: z.looseObject({
+    type: z.string().max(1024).optional(),
+    message: z.string().optional(),
+    stack: z.string().optional(),
+  }),
+  frames: z
+    .array(
+      z.looseObject({
+        file: z.string().optional(),
+        line: z.number().int().nonnegative().optional(),
+        column: z.number().int().nonnegative().optional(),
+        function: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+
+const scanEvent = z.looseObject({
+  event_id: eventId.optional(),
+  timestamp,
+  company_id: id.optional(),
+  user_id: z.union([id, z.number()]).optional(),
+  event_type: z.enum(['scan', 'blocked', 'allowed']),
+  context: z.looseObject({ type: z.string().max(64).optional(), source: z.string().max(256).optional() }).optional(),
+  scan_result: z.looseObject({
+    flagged: z.boolean(),
+    categories: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
+    scores: z.record(z.string(), z.unknown()).optional(),
+    threat_level: z.string().max(64).optional(),
+  }),
+  metadata: z.looseObject({}).optional(),
+});
+
+export type ErrorEvent = z.infer<typeof errorEvent>;
+export type ScanEvent = z.infer<typeof scanEvent>;
+
+const schemas = { error: errorEvent, scan: scanEvent } as const;
+
+/** Why an event was refused: the field's dotted path and a reason that never quotes the value. */
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+/** Checks one event against its kind's minimum shape. */
+export function checkEventShape(kind: EventKind, event: unknown): FieldProblem | undefined {
+  const result = schemas[kind].safeParse(event);
+  if (result.success) return undefined;
+  const issue = result.error.issues[0];
+  if (issue === undefined) return { field: '(event)', reason: 'invalid' };
+  const field = issue.path.length === 0 ? '(event)' : issue.path.map(String).join('.');
+  const reason = issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'is required' : issue.message;
+  return { field, reason };
+}

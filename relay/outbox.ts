@@ -1,0 +1,212 @@
+import type { Db } from './db.js';
+import type { EventKind } from '../scrubbers/types.js';
+
+export type DestinationName = 'diagnostics' | 'lakera';
+
+/** A scrubbed event ready to be written. `payload` is already free of raw values. */
+export interface NewOutboxRow {
+  eventId: string;
+  kind: EventKind;
+  destination: DestinationName;
+  companyId: string;
+  userHash: string | null;
+  ipHash: string | null;
+  payload: string;
+  /** JSON object `{rule: count}` of what the scrubber removed. */
+  findings: string;
+}
+
+export interface OutboxRow extends NewOutboxRow {
+  id: number;
+  bytes: number;
+  createdAt: number;
+  attempts: number;
+}
+
+export interface DeadLetterRow extends OutboxRow {
+  failedAt: number;
+  reason: string;
+}
+
+export interface OutboxTotals {
+  events: number;
+  bytes: number;
+  oldestCreatedAt: number | null;
+  byDestination: Record<string, number>;
+  deadLetters: number;
+}
+
+const ROW_COLUMNS = `id, event_id AS eventId, kind, destination, company_id AS companyId, user_hash AS userHash,
+  ip_hash AS ipHash, payload, findings, bytes, created_at AS createdAt, attempts`;
+
+// Totals are kept by triggers so that every process writing the file (the relay, the CLI) keeps
+// them right, and reading them costs one row instead of a scan of the outbox.
+const TOTALS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox_totals (id INTEGER PRIMARY KEY CHECK (id = 1), events INTEGER NOT NULL, bytes INTEGER NOT NULL) STRICT;
+INSERT OR IGNORE INTO outbox_totals (id, events, bytes) SELECT 1, COUNT(*), COALESCE(SUM(bytes), 0) FROM outbox;
+CREATE TRIGGER IF NOT EXISTS outbox_totals_insert AFTER INSERT ON outbox
+BEGIN UPDATE outbox_totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS outbox_totals_delete AFTER DELETE ON outbox
+BEGIN UPDATE outbox_totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE id = 1; END;
+`;
+
+/**
+ * The durable outbox: scrubbed events wait here until an upstream answers 2xx. Every method is
+ * synchronous and each write is one transaction, so a `202` is only sent after the commit.
+ */
+export class Outbox {
+  private readonly insertStmt;
+  private readonly totalsStmt;
+  private readonly claimStmt;
+  private readonly deleteStmt;
+  private readonly bumpStmt;
+  private readonly oldestStmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    db.exec(TOTALS_SCHEMA);
+    this.insertStmt = db.prepare(
+      `INSERT INTO outbox (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at)
+       VALUES (@eventId, @kind, @destination, @companyId, @userHash, @ipHash, @payload, @findings, @bytes, @createdAt)`,
+    );
+    this.totalsStmt = db.prepare<[], { events: number; bytes: number }>('SELECT events, bytes FROM outbox_totals WHERE id = 1');
+    this.claimStmt = db.prepare<[string, number, number], OutboxRow>(
+      `SELECT ${ROW_COLUMNS} FROM outbox WHERE destination = ? AND id > ? ORDER BY id LIMIT ?`,
+    );
+    this.deleteStmt = db.prepare<[number]>('DELETE FROM outbox WHERE id = ?');
+    this.bumpStmt = db.prepare<[number]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
+    this.oldestStmt = db.prepare<[number], { id: number; bytes: number }>(
+      'SELECT id, bytes FROM outbox ORDER BY id LIMIT ?',
+    );
+  }
+
+  /** Events and payload bytes currently queued. */
+  size(): { events: number; bytes: number } {
+    return this.totalsStmt.get() ?? { events: 0, bytes: 0 };
+  }
+
+  /**
+   * Writes the rows in one transaction. `makeRoom` runs inside the same transaction first and may
+   * evict older rows; it returns false to refuse the whole write (nothing is kept).
+   */
+  enqueue(rows: readonly NewOutboxRow[], makeRoom?: (incomingBytes: number) => boolean): { ids: number[] } | undefined {
+    const createdAt = this.now();
+    const prepared = rows.map((row) => ({ ...row, bytes: Buffer.byteLength(row.payload), createdAt }));
+    const incoming = prepared.reduce((sum, row) => sum + row.bytes, 0);
+    return this.db.transaction(() => {
+      if (makeRoom && !makeRoom(incoming)) return undefined;
+      const ids = prepared.map((row) => Number(this.insertStmt.run(row).lastInsertRowid));
+      return { ids };
+    })();
+  }
+
+  /** Deletes the oldest rows until `bytes` more fit under `limit`; returns how many were evicted. */
+  evictOldest(incomingBytes: number, limit: number): number {
+    let { bytes } = this.size();
+    let evicted = 0;
+    while (bytes + incomingBytes > limit) {
+      const victims = this.oldestStmt.all(100);
+      if (victims.length === 0) break;
+      for (const victim of victims) {
+        if (bytes + incomingBytes <= limit) break;
+        this.deleteStmt.run(victim.id);
+        bytes -= victim.bytes;
+        evicted += 1;
+      }
+    }
+    return evicted;
+  }
+
+  /** The next rows for a destination, oldest first, after `afterId`. Nothing is removed. */
+  peek(destination: DestinationName, limit: number, afterId = 0): OutboxRow[] {
+    return this.claimStmt.all(destination, afterId, limit);
+  }
+
+  /** Removes rows that were delivered (or must never be sent). */
+  remove(ids: readonly number[]): void {
+    this.db.transaction(() => {
+      for (const id of ids) this.deleteStmt.run(id);
+    })();
+  }
+
+  /** Counts one more failed attempt for each row. */
+  recordAttempt(ids: readonly number[]): void {
+    this.db.transaction(() => {
+      for (const id of ids) this.bumpStmt.run(id);
+    })();
+  }
+
+  /** Moves rows that failed permanently to the dead-letter table, with the reason. */
+  deadLetter(ids: readonly number[], reason: string): void {
+    const failedAt = this.now();
+    const move = this.db.prepare(
+      `INSERT INTO dead_letters (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts, failed_at, reason)
+       SELECT event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts + 1, ?, ? FROM outbox WHERE id = ?`,
+    );
+    this.db.transaction(() => {
+      for (const id of ids) {
+        move.run(failedAt, reason, id);
+        this.deleteStmt.run(id);
+      }
+    })();
+  }
+
+  /** Dead letters, newest first. */
+  deadLetters(limit = 100): DeadLetterRow[] {
+    return this.db
+      .prepare<[number], DeadLetterRow>(
+        `SELECT ${ROW_COLUMNS}, failed_at AS failedAt, reason FROM dead_letters ORDER BY id DESC LIMIT ?`,
+      )
+      .all(limit);
+  }
+
+  /** Moves dead letters back into the outbox (all, or the given ids); returns how many. */
+  replayDeadLetters(ids?: readonly number[]): number {
+    const filter = ids === undefined ? '' : `WHERE id IN (${ids.map(() => '?').join(',') || 'NULL'})`;
+    return this.db.transaction(() => {
+      const moved = this.db
+        .prepare(
+          `INSERT INTO outbox (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts)
+           SELECT event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, 0 FROM dead_letters ${filter} ORDER BY id`,
+        )
+        .run(...(ids ?? [])).changes;
+      this.db.prepare(`DELETE FROM dead_letters ${filter}`).run(...(ids ?? []));
+      return moved;
+    })();
+  }
+
+  /** Deletes every queued and dead-lettered event of a company; returns how many. */
+  purgeCompany(companyId: string): number {
+    return this.db.transaction(() => {
+      const queued = this.db.prepare('DELETE FROM outbox WHERE company_id = ?').run(companyId).changes;
+      const dead = this.db.prepare('DELETE FROM dead_letters WHERE company_id = ?').run(companyId).changes;
+      return queued + dead;
+    })();
+  }
+
+  /** Deletes queued events created before `cutoff` (ms); returns how many. */
+  expire(cutoff: number): number {
+    return this.db.prepare('DELETE FROM outbox WHERE created_at < ?').run(cutoff).changes;
+  }
+
+  /** Deletes dead letters that failed before `cutoff` (ms); returns how many. */
+  expireDeadLetters(cutoff: number): number {
+    return this.db.prepare('DELETE FROM dead_letters WHERE failed_at < ?').run(cutoff).changes;
+  }
+
+  /** A summary for operators: depth, bytes, age, per destination. */
+  totals(): OutboxTotals {
+    const { events, bytes } = this.size();
+    const oldest = this.db.prepare<[], { c: number | null }>('SELECT MIN(created_at) AS c FROM outbox').get();
+    const byDestination: Record<string, number> = {};
+    for (const row of this.db
+      .prepare<[], { destination: string; n: number }>('SELECT destination, COUNT(*) AS n FROM outbox GROUP BY destination')
+      .all()) {
+      byDestination[row.destination] = row.n;
+    }
+    const dead = this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM dead_letters').get();
+    return { events, bytes, oldestCreatedAt: oldest?.c ?? null, byDestination, deadLetters: dead?.n ?? 0 };
+  }
+}

@@ -1,0 +1,166 @@
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { InputError } from './errors.js';
+
+/** Structural limits on what one request may contain, each answered with a clear 4xx. */
+export interface BodyLimits {
+  maxBodyBytes: number;
+  maxBatchEvents: number;
+  maxDepth: number;
+  maxStringLength: number;
+  maxKeys: number;
+}
+
+const JSON_TYPES = new Set(['application/json', 'text/json']);
+const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines']);
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Undoes `Content-Encoding: gzip|deflate` with the same size limit as a plain body, so that a
+ * small compressed bomb is answered 413 instead of filling memory.
+ */
+export function decodeBody(raw: Uint8Array, contentEncoding: string | undefined, maxBytes: number): Buffer {
+  const encoding = contentEncoding?.trim().toLowerCase() ?? 'identity';
+  const input = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  try {
+    if (encoding === 'identity' || encoding === '') return input;
+    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(input, { maxOutputLength: maxBytes });
+    if (encoding === 'deflate') return inflateSync(input, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw new InputError('body_too_large', 413, `Decompressed body is larger than ${maxBytes} bytes`);
+    }
+    throw new InputError('bad_encoding', 400, `Body is not valid ${encoding}`, { cause: error });
+  }
+  throw new InputError('unsupported_encoding', 415, `Content-Encoding "${encoding.slice(0, 32)}" is not supported; use gzip, deflate or none`);
+}
+
+function mediaType(contentType: string | undefined): string | undefined {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type === '' ? undefined : type;
+}
+
+/**
+ * Turns a request body into a list of events: one JSON object, a JSON array of objects, or NDJSON
+ * (one object per line). A body without a content type is read as JSON, or NDJSON when it has
+ * several lines that each parse. Anything else is refused with 415.
+ */
+export function parseEvents(body: Buffer, contentType: string | undefined, limits: BodyLimits): unknown[] {
+  const type = mediaType(contentType);
+  if (type !== undefined && !JSON_TYPES.has(type) && !NDJSON_TYPES.has(type)) {
+    throw new InputError('unsupported_media_type', 415, 'Content-Type must be application/json or application/x-ndjson');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch (error) {
+    throw new InputError('invalid_utf8', 400, 'Body is not valid UTF-8', { cause: error });
+  }
+  if (text.trim() === '') throw new InputError('empty_body', 400, 'Body is empty; send one event, an array, or NDJSON');
+
+  let events: unknown[];
+  if (type !== undefined && NDJSON_TYPES.has(type)) {
+    events = parseNdjson(text);
+  } else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      if (type === undefined && text.trim().includes('\n')) {
+        events = parseNdjson(text);
+        return checkEvents(events, limits);
+      }
+      throw new InputError('invalid_json', 400, `Body is not valid JSON: ${jsonErrorPosition(error)}`, { cause: error });
+    }
+    events = Array.isArray(parsed) ? parsed : [parsed];
+  }
+  return checkEvents(events, limits);
+}
+
+function parseNdjson(text: string): unknown[] {
+  const events: unknown[] = [];
+  const lines = text.split('\n');
+  for (let line = 0; line < lines.length; line += 1) {
+    const source = lines[line]?.trim() ?? '';
+    if (source === '') continue;
+    try {
+      events.push(JSON.parse(source));
+    } catch (error) {
+      throw new InputError('invalid_json', 400, `Line ${line + 1} is not valid JSON: ${jsonErrorPosition(error)}`, {
+        cause: error,
+        details: { line: line + 1 },
+      });
+    }
+  }
+  return events;
+}
+
+// V8's messages quote the offending text; keep only the position so no payload is echoed.
+function jsonErrorPosition(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return `unexpected input at position ${position}`;
+  return /end of (JSON|data) input/i.test(message) ? 'unexpected end of input' : 'syntax error';
+}
+
+function checkEvents(events: unknown[], limits: BodyLimits): unknown[] {
+  if (events.length === 0) throw new InputError('empty_batch', 400, 'Batch is empty');
+  if (events.length > limits.maxBatchEvents) {
+    throw new InputError('batch_too_large', 413, `Batch has ${events.length} events; the limit is ${limits.maxBatchEvents}`);
+  }
+  events.forEach((event, index) => {
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+      throw eventError(index, events.length, '(event)', 'must be a JSON object');
+    }
+    const problem = structureProblem(event, limits);
+    if (problem) throw eventError(index, events.length, problem.field, problem.reason, problem.status);
+  });
+  return events;
+}
+
+/** 400 (or 413) naming the event's index in a batch, the field and the reason. */
+export function eventError(index: number, total: number, field: string, reason: string, status: 400 | 413 = 400): InputError {
+  const where = total > 1 ? `event ${index}: ` : '';
+  field = field.length > 200 ? `${field.slice(0, 200)}…` : field;
+  return new InputError('invalid_event', status, `${where}field "${field}" ${reason}`, {
+    details: { index, field, reason },
+  });
+}
+
+interface StructureProblem {
+  field: string;
+  reason: string;
+  status: 400 | 413;
+}
+
+function structureProblem(root: object, limits: BodyLimits): StructureProblem | undefined {
+  let keys = 0;
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 1 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.length > limits.maxStringLength) {
+        return { field: path || '(event)', reason: `is longer than ${limits.maxStringLength} characters`, status: 413 };
+      }
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > limits.maxDepth) {
+      return { field: path || '(event)', reason: `nests deeper than ${limits.maxDepth} levels`, status: 400 };
+    }
+    if (Array.isArray(value)) {
+      keys += value.length;
+      value.forEach((item, index) => stack.push({ value: item, path: `${path}[${index}]`, depth: depth + 1 }));
+    } else {
+      for (const key of Object.keys(value)) {
+        const field = path === '' ? key : `${path}.${key}`;
+        if (FORBIDDEN_KEYS.has(key)) return { field, reason: 'is a reserved name', status: 400 };
+        keys += 1;
+        stack.push({ value: (value as Record<string, unknown>)[key], path: field, depth: depth + 1 });
+      }
+    }
+    if (keys > limits.maxKeys) {
+      return { field: '(event)', reason: `has more than ${limits.maxKeys} keys and items`, status: 413 };
+    }
+  }
+  return undefined;
+}

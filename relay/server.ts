@@ -1,0 +1,119 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { RelayConfig } from '../config/env.js';
+import { loadRules } from '../config/rules.js';
+import { createScrubber } from '../scrubbers/index.js';
+import { createApp } from './app.js';
+import { Forwarder, safeError } from './forwarder.js';
+import { createLogger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { applyRetention } from './retention.js';
+import { openStores, type Stores } from './stores.js';
+
+export interface RunningRelay {
+  /** `http://host:port` the relay listens on. */
+  url: string;
+  port: number;
+  stores: Stores;
+  metrics: Metrics;
+  forwarder: Forwarder;
+  /** Stops intake, lets the in-flight send finish (or aborts it after the shutdown timeout), closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  now?: () => number;
+  /** First retry delay in ms (tests shorten it). @default 1000 */
+  retryBaseMs?: number;
+  idlePollMs?: number;
+  /** How often retention runs. @default 60000 */
+  retentionIntervalMs?: number;
+}
+
+/** Starts the relay: database, scrubber, HTTP server, forwarder and retention job. */
+export async function startRelay(config: RelayConfig, options: StartOptions = {}): Promise<RunningRelay> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const now = options.now ?? Date.now;
+  const metrics = createMetrics();
+  const rules = loadRules({ userFile: config.rulesFile });
+  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, now });
+  if (stores.movedAside !== undefined) {
+    metrics.storageRecovered.inc();
+    logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
+  }
+  const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
+
+  const forwarder = new Forwarder({
+    config,
+    outbox: stores.outbox,
+    consent: stores.consent,
+    egress: stores.egress,
+    metrics,
+    logger,
+    now,
+    ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
+    ...(options.idlePollMs === undefined ? {} : { idlePollMs: options.idlePollMs }),
+  });
+
+  let draining = false;
+  const app = createApp({
+    config,
+    stores,
+    scrubber,
+    metrics,
+    logger,
+    onEnqueued: () => forwarder.wake(),
+    isDraining: () => draining,
+  });
+
+  const retention = () => {
+    try {
+      const counts = applyRetention(stores, config, now(), metrics);
+      if (Object.values(counts).some((count) => count > 0)) logger.info(counts, 'retention applied');
+    } catch (error) {
+      logger.error({ err: safeError(error) }, 'retention failed; will retry');
+    }
+  };
+  retention();
+  const retentionTimer = setInterval(retention, options.retentionIntervalMs ?? 60_000);
+  retentionTimer.unref();
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const instance = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(instance));
+    instance.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  forwarder.start();
+  logger.info(
+    {
+      host: config.host,
+      port,
+      db: config.dbPath,
+      telemetry: config.telemetryEnabled,
+      destinations: [config.diagnostics?.url.host, config.lakera?.url.host].filter(Boolean),
+      rules: rules.rules.length,
+    },
+    'scrub-relay listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      clearInterval(retentionTimer);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await forwarder.stop(config.shutdownTimeoutSeconds * 1000);
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+      stores.close();
+      logger.info('scrub-relay stopped; unsent events stay in the outbox');
+      logger.flush();
+    })();
+    return closing;
+  };
+
+  return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, port, stores, metrics, forwarder, close };
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { SecureVersion } from 'node:tls';
+import { gunzipSync } from 'node:zlib';
+import type { TestPki } from './tls.js';
+
+export interface ReceivedRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Exact bytes on the wire. */
+  raw: Buffer;
+  /** Body after Content-Encoding was undone. */
+  text: string;
+  json: unknown;
+  sha256: string;
+}
+
+export interface Upstream {
+  url: string;
+  port: number;
+  /** Requests answered 2xx. */
+  requests: ReceivedRequest[];
+  /** Every request, whatever the answer. */
+  all: ReceivedRequest[];
+  /** Status to answer with (default 200); a function can vary it per request. */
+  respond: (request: ReceivedRequest) => { status: number; headers?: Record<string, string> };
+  /** All events received so far (diagnostics bodies unpacked, Lakera payloads as they are). */
+  events(): Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** A real HTTPS server on 127.0.0.1 with the test CA's certificate, recording every request. */
+export async function startUpstream(
+  pki: TestPki,
+  options: { maxVersion?: SecureVersion; minVersion?: SecureVersion; ciphers?: string; port?: number } = {},
+): Promise<Upstream> {
+  const requests: ReceivedRequest[] = [];
+  const all: ReceivedRequest[] = [];
+  const upstream = {
+    requests,
+    all,
+    respond: (_request: ReceivedRequest) => ({ status: 200 }) as { status: number; headers?: Record<string, string> },
+  } as Upstream;
+  const server: Server = createServer(
+    {
+      cert: pki.cert,
+      key: pki.key,
+      ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+      ...(options.minVersion ? { minVersion: options.minVersion } : {}),
+      ...(options.ciphers ? { ciphers: options.ciphers } : {}),
+    },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        const received: ReceivedRequest = {
+          path: req.url ?? '',
+          headers: req.headers,
+          raw,
+          text,
+          json,
+          sha256: createHash('sha256').update(raw).digest('hex'),
+        };
+        all.push(received);
+        const answer = upstream.respond(received);
+        if (answer.status >= 200 && answer.status < 300) requests.push(received);
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        res.end('{}');
+      });
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  upstream.port = port;
+  upstream.url = `https://127.0.0.1:${port}`;
+  upstream.events = () =>
+    requests.flatMap((request) => {
+      const body = request.json as { events?: Record<string, unknown>[] } | Record<string, unknown>;
+      return Array.isArray((body as { events?: unknown }).events) ? (body as { events: Record<string, unknown>[] }).events : [body as Record<string, unknown>];
+    });
+  upstream.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return upstream;
+}
