@@ -67,6 +67,15 @@ export function checkEventShape(kind: EventKind, event: unknown): FieldProblem |
   const issue = result.error.issues[0];
   if (issue === undefined) return { field: '(event)', reason: 'invalid' };
   const field = issue.path.length === 0 ? '(event)' : issue.path.map(String).join('.');
-  const reason = issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'is required' : issue.message;
+  const reason = valueAt(event, issue.path) === undefined ? 'is required' : issue.message;
   return { field, reason };
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }

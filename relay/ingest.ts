@@ -138,7 +138,7 @@ export function prepareEvent(scrubber: Scrubber, kind: EventKind, event: JsonObj
   for (const finding of scrubbed.findings) counts[finding.rule] = (counts[finding.rule] ?? 0) + finding.count;
   return {
     eventId: typeof givenId === 'string' ? givenId : randomUUID(),
-    userId: userId === undefined || userId === null ? undefined : String(userId),
+    userId: typeof userId === 'string' || typeof userId === 'number' ? String(userId) : undefined,
     payload: JSON.stringify(scrubbed.event),
     counts,
     findings: scrubbed.findings,

@@ -27,8 +27,8 @@ export async function startRelayProcess(env: Record<string, string>, timeoutMs =
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -41,7 +41,7 @@ export async function startRelayProcess(env: Record<string, string>, timeoutMs =
         resolve(Number(match[1]));
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exited.then(() => {
       clearTimeout(timer);
       reject(new Error(`relay exited before listening:\n${output}`));

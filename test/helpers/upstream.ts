@@ -40,7 +40,7 @@ export async function startUpstream(
   const upstream = {
     requests,
     all,
-    respond: (_request: ReceivedRequest) => ({ status: 200 }) as { status: number; headers?: Record<string, string> },
+    respond: (_request: ReceivedRequest) => ({ status: 200 }),
   } as Upstream;
   const server: Server = createServer(
     {
@@ -85,7 +85,7 @@ export async function startUpstream(
   upstream.events = () =>
     requests.flatMap((request) => {
       const body = request.json as { events?: Record<string, unknown>[] } | Record<string, unknown>;
-      return Array.isArray((body as { events?: unknown }).events) ? (body as { events: Record<string, unknown>[] }).events : [body as Record<string, unknown>];
+      return Array.isArray((body as { events?: unknown }).events) ? (body as { events: Record<string, unknown>[] }).events : [body];
     });
   upstream.close = () =>
     new Promise<void>((resolve) => {

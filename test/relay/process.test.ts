@@ -26,7 +26,6 @@ function relayEnv(dbPath: string, endpoint: string): Record<string, string> {
     RELAY_HASH_KEY: 'process-test-key',
     RELAY_BATCH_SIZE: '50',
     RELAY_MAX_BACKOFF: '1',
-    RELAY_LOG_LEVEL: 'warn',
   };
 }
 
@@ -77,7 +76,7 @@ describe('the relay as a process', () => {
       companies: [{ companyId: 'acme', telemetryEnabled: true, idsAllowed: false }],
     });
     const audit = await runCli(['audit', 'list'], { env });
-    expect(JSON.parse(audit.stdout)[0]).toMatchObject({ actor: 'cli', action: 'consent.set', subject: 'acme' });
+    expect((JSON.parse(audit.stdout) as unknown[])[0]).toMatchObject({ actor: 'cli', action: 'consent.set', subject: 'acme' });
   });
 
   it('delivers events queued while the upstream was down after the relay restarts', async () => {
