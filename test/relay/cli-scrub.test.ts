@@ -1,0 +1,99 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findPlanted, plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
+import { runCli, tempDir } from '../helpers/relay-process.js';
+
+describe('scrub-relay scrub', () => {
+  it('writes exactly one scrubbed line per input line, in order, with no planted value', async () => {
+    const input = [1, 2, 3].map((n) => JSON.stringify(plantedErrorEvent({ event_id: `line-${n}` }))).join('\n');
+    const result = await runCli(['scrub', '--kind', 'error'], { input: `${input}\n` });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.map((line) => (JSON.parse(line) as { event_id: string }).event_id)).toEqual(['line-1', 'line-2', 'line-3']);
+    expect(findPlanted(result.stdout)).toEqual([]);
+    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(first).not.toHaveProperty('company_id');
+    expect(first).toMatchObject({ error: { type: 'PaymentError' }, frames: [{ line: 42, function: 'charge' }] });
+    expect(first['_meta']).toMatchObject({ scrubbed: { email: 1 } });
+  });
+
+  it('writes scan events as the Lakera telemetry payload', async () => {
+    const result = await runCli(['scrub', '--kind', 'scan'], {
+      input: `${JSON.stringify(plantedScanEvent({ event_id: 's1' }))}\n`,
+      env: { LAKERA_PROJECT_ID: 'proj-1' },
+    });
+    expect(result.code).toBe(0);
+    const payload = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(payload).sort()).toEqual(['context', 'event_id', 'event_type', 'metadata', 'project_id', 'scan_result', 'timestamp']);
+    expect(payload['project_id']).toBe('proj-1');
+    expect(findPlanted(result.stdout)).toEqual([]);
+  });
+
+  it('explains which rule fired at which path and how often, never the value', async () => {
+    const result = await runCli(['scrub', '--kind', 'error', '--explain'], { input: `${JSON.stringify(plantedErrorEvent())}\n` });
+    expect(result.code).toBe(0);
+    const { findings } = JSON.parse(result.stdout) as { findings: { rule: string; path: string; count: number }[] };
+    expect(findings).toContainEqual({ rule: 'email', path: '$.error.message', count: 1 });
+    expect(findings).toContainEqual(expect.objectContaining({ rule: 'credit_card', path: '$.error.message' }));
+    expect(findings.some((finding) => finding.path.startsWith('$.request.headers'))).toBe(true);
+    expect(findPlanted(result.stdout)).toEqual([]);
+  });
+
+  it('keeps line alignment for a bad line, reports it on stderr and exits 1', async () => {
+    const input = `${JSON.stringify(plantedErrorEvent())}\nnot json\n${JSON.stringify({ timestamp: 't' })}\n`;
+    const result = await runCli(['scrub'], { input });
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ error: 'invalid_json' });
+    expect(JSON.parse(lines[2]!)).toMatchObject({ error: 'invalid_event' });
+    expect(result.stderr).toContain('line 2');
+  });
+});
+
+describe('scrub-relay rules check', () => {
+  it('passes on the shipped rules', async () => {
+    const result = await runCli(['rules', 'check']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses a rules file with a catastrophic pattern or a failing example, with the reason, exit 1', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'rules.yaml');
+    writeFileSync(
+      file,
+      [
+        'version: 1',
+        'rules:',
+        '  - id: evil',
+        '    description: catastrophic backtracking',
+        '    kind: regex',
+        "    patterns: ['(a+)+$']",
+        '    examples: { match: [aaa], no_match: [b] }',
+        '  - id: order_ref',
+        '    description: order references',
+        '    kind: regex',
+        "    patterns: ['ORD-\\d{6}']",
+        '    examples: { match: [ORD-12345], no_match: [ORD-1] }',
+      ].join('\n'),
+    );
+    const result = await runCli(['rules', 'check', file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/evil/);
+    expect(result.stdout).toMatch(/backtrack|ReDoS|not safe|exponential/i);
+    expect(result.stdout).toMatch(/order_ref/);
+    expect(result.stdout).toContain('ORD-12345');
+  });
+
+  it('makes the relay refuse to start on an unsafe user rules file', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'rules.yaml');
+    writeFileSync(file, "version: 1\nrules:\n  - id: evil\n    description: x\n    kind: regex\n    patterns: ['(x+x+)+y']\n    examples: { match: [xxy], no_match: [z] }\n");
+    const result = await runCli(['serve'], { env: { RELAY_RULES_FILE: file, RELAY_DB_PATH: join(dir, 'relay.db') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('evil');
+  });
+});
