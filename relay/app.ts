@@ -6,10 +6,12 @@ import { z } from 'zod';
 import type { RelayConfig } from '../config/env.js';
 import type { EventKind, Scrubber } from '../scrubbers/types.js';
 import type { Actor } from './admin-audit.js';
+import { volumeFreeBytes } from './db.js';
 import { AuthError, InputError, RelayError } from './errors.js';
 import { ingestEvents, type IngestDeps } from './ingest.js';
 import type { Metrics } from './metrics.js';
 import { decodeBody, parseEvents } from './parse-body.js';
+import { registerSdkRoutes } from './sdk-routes.js';
 import type { Stores } from './stores.js';
 
 export interface AppDeps {
@@ -25,6 +27,9 @@ export interface AppDeps {
 }
 
 type Role = 'admin' | 'auditor';
+
+/** How long readiness stays off after an ingest write failed on storage (the 503's Retry-After). */
+const STORAGE_FAULT_HOLD_MS = 5000;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -79,7 +84,9 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
 export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> {
   const { config, stores, metrics, logger } = deps;
   const app = new Hono<{ Variables: { actor: Actor } }>();
-  let storageFailing = false;
+  // When an ingest write last failed on storage; readiness stays off for the Retry-After window
+  // even if the tiny readiness probe write still fits (a nearly full disk takes small writes).
+  let storageFaultAt = Number.NEGATIVE_INFINITY;
 
   const ingestDeps: IngestDeps = {
     config,
@@ -90,11 +97,11 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     metrics,
     logger,
     onEnqueued: () => {
-      storageFailing = false;
+      storageFaultAt = Number.NEGATIVE_INFINITY;
       deps.onEnqueued();
     },
     onStorageFault: () => {
-      storageFailing = true;
+      storageFaultAt = Date.now();
     },
   };
 
@@ -147,16 +154,18 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     try {
       stores.db.prepare("INSERT INTO meta (key, value) VALUES ('ready_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(Date.now()));
       checks['storage'] = 'ok';
-      storageFailing = false;
     } catch {
       checks['storage'] = 'not writable';
-      storageFailing = true;
     }
+    const free = volumeFreeBytes(config.dbPath);
+    // One largest request needs about twice its size free: the rows, then their WAL frames.
+    if (checks['storage'] === 'ok' && free !== undefined && free < 2 * config.maxBodyBytes) checks['storage'] = 'volume full';
+    if (checks['storage'] === 'ok' && Date.now() - storageFaultAt < STORAGE_FAULT_HOLD_MS) checks['storage'] = 'writes failing';
     if (checks['storage'] === 'ok') {
       checks['buffer'] = stores.outbox.size().bytes < config.maxBufferBytes ? 'ok' : 'full';
     }
     if (deps.isDraining()) checks['intake'] = 'shutting down';
-    const ready = Object.values(checks).every((value) => value === 'ok') && !storageFailing;
+    const ready = Object.values(checks).every((value) => value === 'ok');
     return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
   });
 
@@ -223,38 +232,12 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     return c.json(record);
   });
 
-  app.post('/admin/subjects/export', write, async (c) => {
-    const subject = await jsonBody(c, subjectBody);
-    if (subject.user === undefined && subject.company === undefined) {
-      throw new InputError('invalid_body', 400, 'field "user" or "company" is required');
-    }
-    const exported = stores.subjects.export(subject);
-    stores.audit.record(c.get('actor'), 'subject.export', subjectLabel(exported.subject), {
-      queued: exported.queued.length,
-      dead_letters: exported.deadLetters.length,
-      sent: exported.sent.length,
-    });
-    return c.json(exported);
-  });
-  app.post('/admin/subjects/erase', write, async (c) => {
-    const subject = await jsonBody(c, subjectBody);
-    if (subject.user === undefined && subject.company === undefined) {
-      throw new InputError('invalid_body', 400, 'field "user" or "company" is required');
-    }
-    const counts = stores.subjects.erase(subject);
-    stores.audit.record(c.get('actor'), 'subject.erase', subjectLabel({ userHash: null, company: subject.company ?? null }), { ...counts });
-    return c.json(counts);
-  });
+  app.post('/admin/subjects/export', write, async (c) => c.json(stores.subjects.export(await jsonBody(c, subjectBody), c.get('actor'))));
+  app.post('/admin/subjects/erase', write, async (c) => c.json(stores.subjects.erase(await jsonBody(c, subjectBody), c.get('actor'))));
 
   app.get('/admin/audit', read, (c) => c.json({ audit: stores.audit.list({ since: sinceParam(c) }) }));
 
-  return app;
-}
+  registerSdkRoutes(app, { config, metrics, ingest: (kind, events) => ingestEvents(ingestDeps, kind, events), isDraining: deps.isDraining });
 
-/** How a subject is named in the admin audit: the company, or "user" — never the raw user id. */
-export function subjectLabel(subject: { userHash: string | null; company: string | null }): string {
-  const parts: string[] = [];
-  if (subject.company !== null) parts.push(`company:${subject.company}`);
-  if (subject.userHash !== null) parts.push(`user:${subject.userHash.slice(0, 16)}`);
-  return parts.join(' ') || 'user';
+  return app;
 }

@@ -6,7 +6,6 @@ import { ConfigError } from '../config/errors.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
-import { subjectLabel } from './app.js';
 import { checkEventShape } from './event-schemas.js';
 import { renderEvent, safeError } from './forwarder.js';
 import { prepareEvent } from './ingest.js';
@@ -211,21 +210,7 @@ function subject(args: string[], config: RelayConfig): number {
   if ((sub !== 'export' && sub !== 'erase') || (values.user === undefined && values.company === undefined)) {
     throw new UsageError('Usage: scrub-relay subject export|erase (--user ID | --company ID)');
   }
-  withStores(config, (stores) => {
-    if (sub === 'export') {
-      const exported = stores.subjects.export(values);
-      stores.audit.record('cli', 'subject.export', subjectLabel(exported.subject), {
-        queued: exported.queued.length,
-        dead_letters: exported.deadLetters.length,
-        sent: exported.sent.length,
-      });
-      print(exported);
-    } else {
-      const counts = stores.subjects.erase(values);
-      stores.audit.record('cli', 'subject.erase', subjectLabel({ userHash: null, company: values.company ?? null }), { ...counts });
-      print(counts);
-    }
-  });
+  withStores(config, (stores) => print(sub === 'export' ? stores.subjects.export(values, 'cli') : stores.subjects.erase(values, 'cli')));
   return 0;
 }
 

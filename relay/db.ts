@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Durability } from '../config/env.js';
 
@@ -155,4 +155,18 @@ export function isStorageFault(error: unknown): boolean {
     typeof code === 'string' &&
     /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|PROTOCOL|CORRUPT|NOTADB)/.test(code)
   );
+}
+
+/**
+ * Bytes an unprivileged writer can still use on the volume that holds the database, or
+ * undefined for an in-memory database or when the volume cannot be asked.
+ */
+export function volumeFreeBytes(path: string): number | undefined {
+  if (path === ':memory:') return undefined;
+  try {
+    const stats = statfsSync(dirname(path));
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
 }

@@ -37,6 +37,8 @@ interface Destination {
   gzip: boolean;
   failures: number;
   retryAt: number;
+  /** Rows the upstream accepted whose delete failed (storage full or failing): removed before anything else is sent. */
+  undeleted: number[];
 }
 
 interface Item {
@@ -103,7 +105,7 @@ export class Forwarder {
       httpsProxy === undefined
         ? new Agent({ connect: tls })
         : new EnvHttpProxyAgent({ httpsProxy, httpProxy: httpsProxy, ...(noProxy === undefined ? {} : { noProxy }), requestTls: tls });
-    return { name: config.name, config, url: config.url.href, dispatcher, mode, gzip, failures: 0, retryAt: 0 };
+    return { name: config.name, config, url: config.url.href, dispatcher, mode, gzip, failures: 0, retryAt: 0, undeleted: [] };
   }
 
   /** Starts one drain loop per destination. Does nothing while the global switch is off. */
@@ -156,6 +158,11 @@ export class Forwarder {
         continue;
       }
       try {
+        if (destination.undeleted.length > 0) {
+          // Sending on before these are gone would send them again, once per retry.
+          this.deps.outbox.remove(destination.undeleted);
+          destination.undeleted = [];
+        }
         const rows = this.deps.outbox.peek(destination.name, this.deps.config.batchSize);
         if (rows.length === 0) {
           await this.sleep(this.idlePollMs);
@@ -240,17 +247,23 @@ export class Forwarder {
     }
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
-    this.settle(destination, items, outcome, status, retryAfter);
+    // Audit first: it never throws, and a request that left is recorded even if settling it fails.
     this.audit(destination, items, outcome, status, sentAt, wire, plain);
+    this.settle(destination, items, outcome, status, retryAfter);
   }
 
   private settle(destination: Destination, items: Item[], outcome: Outcome, status: number | null, retryAfter: number | undefined): void {
     const ids = items.map((item) => item.row.id);
     const { outbox, metrics, logger } = this.deps;
     if (outcome === 'delivered') {
-      outbox.remove(ids);
       metrics.forwarded.inc({ destination: destination.name }, ids.length);
       destination.failures = 0;
+      try {
+        outbox.remove(ids);
+      } catch (error) {
+        destination.undeleted.push(...ids);
+        throw error;
+      }
       return;
     }
     if (outcome === 'rejected') {
@@ -260,7 +273,6 @@ export class Forwarder {
       return;
     }
     if (this.stopped) return;
-    outbox.recordAttempt(ids);
     destination.failures += 1;
     const backoff = Math.min(this.retryBaseMs * 2 ** (destination.failures - 1), this.deps.config.maxBackoffSeconds * 1000);
     // Equal jitter: half fixed, half random, so retries from many relays spread out without collapsing to zero.
@@ -268,6 +280,8 @@ export class Forwarder {
     const delay = Math.min(Math.max(retryAfter ?? 0, jittered), this.deps.config.maxBackoffSeconds * 1000);
     destination.retryAt = Math.max(destination.retryAt, this.now() + delay);
     logger.info({ destination: destination.name, status, failures: destination.failures, retryInMs: Math.round(delay) }, 'upstream unavailable; will retry');
+    // Counted after the backoff is set, so a full disk cannot turn the backoff into a 1 s retry loop.
+    outbox.recordAttempt(ids);
   }
 
   private audit(destination: Destination, items: Item[], outcome: Outcome, status: number | null, sentAt: number, wire: Buffer, plain: string): void {

@@ -35,7 +35,7 @@ export function openStores(options: {
   const consent = new ConsentStore(db, outbox, audit, now);
   const egress = new EgressAudit(db);
   const hashKey = options.hashKey ?? storedHashKey(db);
-  const subjects = new Subjects(db, hashKey);
+  const subjects = new Subjects(db, hashKey, audit);
   return {
     db,
     outbox,

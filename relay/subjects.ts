@@ -1,5 +1,7 @@
 import { keyedHash } from '../scrubbers/keyed-hash.js';
+import type { Actor, AdminAudit } from './admin-audit.js';
 import type { Db } from './db.js';
+import { InputError } from './errors.js';
 
 /** Whose data: a user (matched through the keyed hash of the id) or a company. */
 export interface SubjectQuery {
@@ -29,10 +31,25 @@ export class Subjects {
   constructor(
     private readonly db: Db,
     private readonly hashKey: string,
+    private readonly audit: AdminAudit,
   ) {}
 
+  /** SQL filters for the subject: over outbox-like rows, and over egress records. */
+  private filters(query: SubjectQuery) {
+    if (query.user === undefined && query.company === undefined) {
+      throw new InputError('invalid_subject', 400, 'field "user" or "company" is required');
+    }
+    return {
+      rows: this.where(query, 'user_hash = ?', 'company_id = ?'),
+      egress: this.where(
+        query,
+        'EXISTS (SELECT 1 FROM json_each(user_hashes) WHERE value = ?)',
+        'EXISTS (SELECT 1 FROM json_each(companies) WHERE value = ?)',
+      ),
+    };
+  }
+
   private where(query: SubjectQuery, userColumn: string, companyColumn: string): { sql: string; params: string[]; userHash: string | null } {
-    if (query.user === undefined && query.company === undefined) throw new TypeError('a subject needs a user or a company');
     const userHash = query.user === undefined ? null : keyedHash(this.hashKey, query.user);
     const clauses: string[] = [];
     const params: string[] = [];
@@ -48,13 +65,8 @@ export class Subjects {
   }
 
   /** Everything the relay holds or has recorded as sent for the subject. */
-  export(query: SubjectQuery): SubjectExport {
-    const rowFilter = this.where(query, 'user_hash = ?', 'company_id = ?');
-    const egressFilter = this.where(
-      query,
-      'EXISTS (SELECT 1 FROM json_each(user_hashes) WHERE value = ?)',
-      'EXISTS (SELECT 1 FROM json_each(companies) WHERE value = ?)',
-    );
+  export(query: SubjectQuery, actor: Actor): SubjectExport {
+    const { rows: rowFilter, egress: egressFilter } = this.filters(query);
     const parse = (row: Record<string, unknown>) => ({ ...row, payload: JSON.parse(String(row['payload'])) as unknown });
     const queued = this.db
       .prepare(`SELECT id, event_id, kind, destination, company_id, payload, created_at FROM outbox WHERE ${rowFilter.sql}`)
@@ -67,12 +79,9 @@ export class Subjects {
         `SELECT id, sent_at, destination, host, status, outcome, event_count, sha256, CAST(body AS TEXT) AS body FROM egress_audit WHERE ${egressFilter.sql}`,
       )
       .all(...egressFilter.params) as Record<string, unknown>[];
-    return {
-      subject: { userHash: rowFilter.userHash, company: query.company ?? null },
-      queued: queued.map(parse),
-      deadLetters: dead.map(parse),
-      sent,
-    };
+    const subject = { userHash: rowFilter.userHash, company: query.company ?? null };
+    this.audit.record(actor, 'subject.export', subjectLabel(subject), { queued: queued.length, dead_letters: dead.length, sent: sent.length });
+    return { subject, queued: queued.map(parse), deadLetters: dead.map(parse), sent };
   }
 
   /**
@@ -80,13 +89,8 @@ export class Subjects {
    * them, and removes the user's hash from egress records. Deleted pages are zeroed
    * (`secure_delete`) and the WAL is truncated, so no byte of the subject stays in the files.
    */
-  erase(query: SubjectQuery): ErasureCounts {
-    const rowFilter = this.where(query, 'user_hash = ?', 'company_id = ?');
-    const egressFilter = this.where(
-      query,
-      'EXISTS (SELECT 1 FROM json_each(user_hashes) WHERE value = ?)',
-      'EXISTS (SELECT 1 FROM json_each(companies) WHERE value = ?)',
-    );
+  erase(query: SubjectQuery, actor: Actor): ErasureCounts {
+    const { rows: rowFilter, egress: egressFilter } = this.filters(query);
     const counts = this.db.transaction((): ErasureCounts => {
       const queued = this.db.prepare(`DELETE FROM outbox WHERE ${rowFilter.sql}`).run(...rowFilter.params).changes;
       const deadLetters = this.db.prepare(`DELETE FROM dead_letters WHERE ${rowFilter.sql}`).run(...rowFilter.params).changes;
@@ -104,7 +108,17 @@ export class Subjects {
       }
       return { queued, deadLetters, egressBodies, egressRows };
     })();
+    // The erased user's hash is not written again into the trail; the company, when given, is.
+    this.audit.record(actor, 'subject.erase', subjectLabel({ userHash: null, company: query.company ?? null }), { ...counts });
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     return counts;
   }
+}
+
+/** How a subject is named in the admin audit: the company, or a prefix of the keyed hash — never the raw user id. */
+function subjectLabel(subject: { userHash: string | null; company: string | null }): string {
+  const parts: string[] = [];
+  if (subject.company !== null) parts.push(`company:${subject.company}`);
+  if (subject.userHash !== null) parts.push(`user:${subject.userHash.slice(0, 16)}`);
+  return parts.join(' ') || 'user';
 }

@@ -1,0 +1,322 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
+import type { Context, Env, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { RelayConfig } from '../config/env.js';
+import type { EventKind } from '../scrubbers/types.js';
+import type { ErrorTrace } from './adapters/error-trace.js';
+import { mapLogsRequest } from './adapters/otlp-logs.js';
+import { decodeOtlpProtobuf, encodeOtlpResponse, encodeOtlpStatus, OtlpDecodeError, type OtlpSignal } from './adapters/otlp-protobuf.js';
+import { mapTraceRequest, type OtlpMapResult } from './adapters/otlp-traces.js';
+import { sentryKey } from './adapters/sentry-auth.js';
+import { EnvelopeError, itemJson, parseEnvelope, type Envelope } from './adapters/sentry-envelope.js';
+import { mapSentryEvent } from './adapters/sentry-event.js';
+import { InputError, RelayError } from './errors.js';
+import { checkEventShape } from './event-schemas.js';
+import type { IngestResult } from './ingest.js';
+import type { Metrics } from './metrics.js';
+import { decodeBody, parseEvents } from './parse-body.js';
+
+/** What the SDK routes need from the relay. */
+export interface SdkRouteDeps {
+  config: RelayConfig;
+  metrics: Metrics;
+  /** Validate → consent gate → scrub → outbox (ingest.ts); throws `RelayError`s. */
+  ingest: (kind: EventKind, events: unknown[]) => IngestResult;
+  /** Is the relay shutting down (intake stopped)? */
+  isDraining: () => boolean;
+  /** Clock for events that carry no time. @default Date.now */
+  now?: () => number;
+}
+
+// Envelope item types the relay knows to drop; any other type is counted as `sentry_other`, so a
+// client cannot create metric labels at will.
+const SENTRY_DROPPED_TYPES = new Set([
+  'transaction', 'session', 'sessions', 'attachment', 'replay_event', 'replay_recording', 'replay_video',
+  'client_report', 'profile', 'profile_chunk', 'check_in', 'span', 'otel_span', 'log', 'otel_log', 'statsd',
+  'metric_meta', 'trace_metric', 'feedback', 'user_report', 'security', 'raw_security', 'nel',
+]);
+
+// gRPC status codes for OTLP/HTTP error bodies (google.rpc.Status.code).
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 5, 409: 10, 413: 8, 415: 3, 429: 8, 503: 14 };
+
+/**
+ * Drop-in endpoints for the SDKs applications already use:
+ * - Sentry: `POST /api/:project/envelope/` and `/api/:project/store/`, so a DSN
+ *   `http://<key>@127.0.0.1:4319/<project>` sends an application's errors through the relay;
+ * - OpenTelemetry OTLP/HTTP: `POST /v1/traces` and `/v1/logs` (JSON or protobuf), so
+ *   `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4319` does the same for exceptions.
+ * Both map to error traces and go through the same ingest path (consent gate, scrubber, outbox)
+ * as `/v1/errors`. Answers follow each protocol, never the relay's own error format.
+ */
+export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDeps): void {
+  const { config, metrics } = deps;
+  const now = deps.now ?? Date.now;
+
+  const sentryLimit = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: (c) => sentryError(c, metrics, new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`)),
+  });
+  const sentry = (read: (c: Context, companyOf: (key: string | undefined) => string) => Promise<Response>) => async (c: Context) => {
+    try {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(c.req.param('project') ?? '')) throw new SentryAuthError(400, 'bad project path');
+      draining(deps);
+      return await read(c, (key) => sentryCompany(c, config, key));
+    } catch (error) {
+      if (error instanceof SentryAuthError) {
+        metrics.rejected.inc({ status: String(error.status), code: 'sentry_auth' });
+        return c.json({ detail: error.message }, error.status);
+      }
+      if (error instanceof RelayError) return sentryError(c, metrics, error);
+      throw error;
+    }
+  };
+
+  const envelope = sentry(async (c, companyOf) => {
+    const body = await requestBody(c, config);
+    let parsed: Envelope;
+    try {
+      parsed = parseEnvelope(body, config.maxBatchEvents);
+    } catch (error) {
+      if (error instanceof EnvelopeError) throw new InputError('invalid_envelope', 400, `invalid envelope: ${error.message}`, { cause: error });
+      throw error;
+    }
+    const companyId = companyOf(keyFrom(c, parsed.header['dsn']));
+    const events: ErrorTrace[] = [];
+    parsed.items.forEach((item, index) => {
+      if (item.type !== 'event') {
+        metrics.dropped.inc({ reason: `sentry_${SENTRY_DROPPED_TYPES.has(item.type) ? item.type : 'other'}` });
+        return;
+      }
+      try {
+        events.push(mapSentryEvent(itemJson(item, index), { companyId, now }));
+      } catch (error) {
+        if (error instanceof EnvelopeError) throw new InputError('invalid_envelope', 400, `invalid envelope: ${error.message}`, { cause: error });
+        throw error;
+      }
+    });
+    if (events.length > 0) deps.ingest('error', checked(events, config));
+    const id = typeof parsed.header['event_id'] === 'string' ? parsed.header['event_id'] : events[0]?.event_id;
+    return c.json(id === undefined ? {} : { id }, 200);
+  });
+
+  const store = sentry(async (c, companyOf) => {
+    const event = storeEvent(await requestBody(c, config), config.maxBodyBytes);
+    const mapped = mapSentryEvent(event, { companyId: companyOf(keyFrom(c, undefined)), now });
+    deps.ingest('error', checked([mapped], config));
+    return c.json(mapped.event_id === undefined ? {} : { id: mapped.event_id }, 200);
+  });
+
+  for (const path of ['/api/:project/envelope/', '/api/:project/envelope']) app.post(path, sentryLimit, envelope);
+  for (const path of ['/api/:project/store/', '/api/:project/store']) app.post(path, sentryLimit, store);
+
+  const otlp = (signal: OtlpSignal) => {
+    const limit = bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) => otlpError(c, metrics, isProtobuf(c), new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`)),
+    });
+    const handler = async (c: Context) => {
+      const protobuf = isProtobuf(c);
+      try {
+        if (config.ingestToken !== undefined && !tokenMatches(bearer(c), config.ingestToken)) {
+          throw new RelayError('unauthorized', 401, 'A valid ingest token is required (Authorization: Bearer …)');
+        }
+        draining(deps);
+        const type = mediaType(c.req.header('content-type'));
+        if (!protobuf && type !== 'application/json') {
+          throw new InputError('unsupported_media_type', 415, 'Content-Type must be application/json or application/x-protobuf');
+        }
+        const body = await requestBody(c, config);
+        const request = protobuf ? protobufRequest(signal, body) : jsonRequest(body);
+        const context = { defaultCompany: config.defaultCompany, now };
+        const mapped: OtlpMapResult = signal === 'traces' ? mapTraceRequest(request, context) : mapLogsRequest(request, context);
+        if (mapped.notErrors > 0) metrics.dropped.inc({ reason: signal === 'traces' ? 'otlp_span' : 'otlp_log' }, mapped.notErrors);
+
+        const accepted: ErrorTrace[] = [];
+        let invalid = 0;
+        for (const event of mapped.events) {
+          if (problemOf(event, config) === undefined) accepted.push(event);
+          else invalid += 1;
+        }
+        if (accepted.length > 0) deps.ingest('error', accepted);
+
+        const rejected = mapped.rejected + invalid;
+        const reasons = [
+          mapped.rejected > 0 ? `${mapped.rejected} without a company (set resource attribute company.id or RELAY_DEFAULT_COMPANY)` : '',
+          invalid > 0 ? `${invalid} over the relay's size limits` : '',
+        ].filter((reason) => reason !== '');
+        return otlpSuccess(c, signal, protobuf, rejected, reasons.join('; '));
+      } catch (error) {
+        if (error instanceof RelayError) return otlpError(c, metrics, protobuf, error);
+        throw error;
+      }
+    };
+    return [limit, handler] as const;
+  };
+
+  app.post('/v1/traces', ...otlp('traces'));
+  app.post('/v1/logs', ...otlp('logs'));
+}
+
+/** A missing or unknown DSN key, answered as Sentry's relay does (`{"detail": …}`). */
+class SentryAuthError extends Error {
+  override readonly name = 'SentryAuthError';
+  constructor(
+    readonly status: 400 | 401 | 403,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function draining(deps: SdkRouteDeps): void {
+  if (deps.isDraining()) {
+    throw new RelayError('shutting_down', 503, 'The relay is shutting down; retry shortly', { retryAfterSeconds: 5 });
+  }
+}
+
+async function requestBody(c: Context, config: RelayConfig): Promise<Buffer> {
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  return decodeBody(raw, c.req.header('content-encoding'), config.maxBodyBytes);
+}
+
+function keyFrom(c: Context, dsn: unknown): string | undefined {
+  const authorization = c.req.header('authorization');
+  const header = c.req.header('x-sentry-auth') ?? (authorization !== undefined && /^\s*Sentry\s/i.test(authorization) ? authorization : undefined);
+  return sentryKey({ header, query: c.req.query('sentry_key'), dsn });
+}
+
+/**
+ * The company of a Sentry request: the one its DSN key is mapped to (`RELAY_SENTRY_KEYS`), else
+ * `RELAY_DEFAULT_COMPANY`. With an ingest token configured, an unmapped key also needs the token.
+ */
+function sentryCompany(c: Context, config: RelayConfig, key: string | undefined): string {
+  if (key === undefined) throw new SentryAuthError(401, 'missing authorization information');
+  if (Object.hasOwn(config.sentryDsnCompanies, key)) return config.sentryDsnCompanies[key]!;
+  const tokenOk = config.ingestToken === undefined || tokenMatches(bearer(c), config.ingestToken);
+  if (config.defaultCompany !== undefined && tokenOk) return config.defaultCompany;
+  throw new SentryAuthError(403, 'event submission rejected with_reason: ProjectId (unknown DSN key: map it in RELAY_SENTRY_KEYS)');
+}
+
+/** The `/store/` body: a JSON event, or (older SDKs) base64 of a zlib-deflated JSON event. */
+function storeEvent(body: Buffer, maxBytes: number): Record<string, unknown> {
+  let text = body.toString('utf8').trim();
+  if (!text.startsWith('{') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
+    try {
+      text = inflateSync(Buffer.from(text, 'base64'), { maxOutputLength: maxBytes }).toString('utf8');
+    } catch (error) {
+      throw new InputError('invalid_json', 400, 'invalid event: body is neither JSON nor base64 zlib JSON', { cause: error });
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError('invalid_json', 400, 'invalid event: body is not valid JSON', { cause: error });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError('invalid_json', 400, 'invalid event: body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Runs the relay's structural limits (depth, string length, keys) and schema over mapped events,
+ * with the same 400/413 messages as `/v1/errors`.
+ */
+function checked(events: ErrorTrace[], config: RelayConfig): unknown[] {
+  const parsed = parseEvents(Buffer.from(JSON.stringify(events)), 'application/json', config);
+  parsed.forEach((event, index) => {
+    const problem = checkEventShape('error', event);
+    if (problem !== undefined) {
+      throw new InputError('invalid_event', 400, `event ${index}: field "${problem.field}" ${problem.reason}`);
+    }
+  });
+  return parsed;
+}
+
+function problemOf(event: ErrorTrace, config: RelayConfig): string | undefined {
+  try {
+    checked([event], config);
+    return undefined;
+  } catch (error) {
+    if (error instanceof InputError) return error.code;
+    throw error;
+  }
+}
+
+function sentryError(c: Context, metrics: Metrics, error: RelayError): Response {
+  metrics.rejected.inc({ status: String(error.status), code: error.code });
+  // Sentry SDKs back off only on 429 (with Retry-After / X-Sentry-Rate-Limits); on a 503 they
+  // would keep sending, so a full or draining relay answers 429 here.
+  if (error.status === 503 || error.status === 429) {
+    const seconds = String(error.retryAfterSeconds ?? 30);
+    c.header('Retry-After', seconds);
+    c.header('X-Sentry-Rate-Limits', `${seconds}::organization`);
+    return c.json({ detail: error.message }, 429);
+  }
+  return c.json({ detail: error.message }, error.status);
+}
+
+function otlpSuccess(c: Context, signal: OtlpSignal, protobuf: boolean, rejected: number, errorMessage: string): Response {
+  if (protobuf) {
+    return c.body(new Uint8Array(encodeOtlpResponse(signal, rejected, errorMessage)), 200, { 'content-type': 'application/x-protobuf' });
+  }
+  if (rejected === 0) return c.json({}, 200);
+  const field = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
+  return c.json({ partialSuccess: { [field]: rejected, errorMessage } }, 200);
+}
+
+function otlpError(c: Context, metrics: Metrics, protobuf: boolean, error: RelayError): Response {
+  metrics.rejected.inc({ status: String(error.status), code: error.code });
+  // OTLP/HTTP: 429/503 are retryable and honour Retry-After; other 4xx are not.
+  if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
+  if (error.status === 401) c.header('WWW-Authenticate', 'Bearer');
+  const code = GRPC_CODE[error.status] ?? 2;
+  if (protobuf) {
+    return c.body(new Uint8Array(encodeOtlpStatus(code, error.message)), error.status, { 'content-type': 'application/x-protobuf' });
+  }
+  return c.json({ code, message: error.message }, error.status);
+}
+
+function protobufRequest(signal: OtlpSignal, body: Buffer): unknown {
+  try {
+    return decodeOtlpProtobuf(signal, body);
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) throw new InputError('invalid_protobuf', 400, error.message, { cause: error });
+    throw error;
+  }
+}
+
+function jsonRequest(body: Buffer): unknown {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError('not an object');
+    return value;
+  } catch (error) {
+    throw new InputError('invalid_json', 400, 'Body is not an OTLP/JSON export request (a JSON object)', { cause: error });
+  }
+}
+
+function isProtobuf(c: Context): boolean {
+  const type = mediaType(c.req.header('content-type'));
+  return type === 'application/x-protobuf' || type === 'application/protobuf';
+}
+
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]?.trim().toLowerCase();
+}
+
+function bearer(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function tokenMatches(presented: string | undefined, expected: string): boolean {
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(expected));
+}
