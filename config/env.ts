@@ -58,6 +58,12 @@ export interface RelayConfig {
   caPem: string | undefined;
   /** Company used for events that name none. */
   defaultCompany: string | undefined;
+  /**
+   * Sentry DSN public key → company, from `RELAY_SENTRY_KEYS` (`key1=company1,key2=company2`, or
+   * `RELAY_SENTRY_KEYS_FILE`). Events sent with an unlisted key go to `defaultCompany`, or are refused.
+   * @default {}
+   */
+  sentryDsnCompanies: Record<string, string>;
   diagnostics: DestinationConfig | undefined;
   lakera: (DestinationConfig & { projectId: string | undefined }) | undefined;
   /** Send a keyed hash of `metadata.user_ip` to Lakera. @default false */
@@ -144,6 +150,28 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   const found = choices.find((choice) => choice === raw);
   if (found === undefined) throw new ConfigError(`Expected ${name} to be one of ${choices.join('|')}, got "${raw}"`);
   return found;
+}
+
+/** `key=value` pairs separated by commas; entries are named by position so no key is echoed. */
+function pairs(name: string, raw: string | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (raw === undefined) return result;
+  raw.split(',').forEach((entry, index) => {
+    if (entry.trim() === '') return;
+    const at = entry.indexOf('=');
+    const key = entry.slice(0, at).trim();
+    const value = entry.slice(at + 1).trim();
+    if (at === -1 || key === '' || value === '') {
+      throw new ConfigError(`Expected ${name} to be comma-separated key=company pairs, got an entry without a key and a company (entry ${index + 1})`);
+    }
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(key)) {
+      throw new ConfigError(`Expected ${name} keys to be 1-128 letters, digits, "_" or "-", got another character (entry ${index + 1})`);
+    }
+    if (value.length > 256) throw new ConfigError(`Expected ${name} companies to be at most 256 characters, got ${value.length} (entry ${index + 1})`);
+    if (Object.hasOwn(result, key)) throw new ConfigError(`Expected ${name} to list each key once, got a repeated key (entry ${index + 1})`);
+    Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+  });
+  return result;
 }
 
 function httpsUrl(name: string, raw: string): URL {
@@ -238,6 +266,7 @@ export function loadConfig(env: Env): RelayConfig {
     rulesFile: text(env, 'RELAY_RULES_FILE'),
     caPem: readPem(env, 'RELAY_CA_FILE'),
     defaultCompany: text(env, 'RELAY_DEFAULT_COMPANY'),
+    sentryDsnCompanies: pairs('RELAY_SENTRY_KEYS', secret(env, 'RELAY_SENTRY_KEYS')),
     diagnostics,
     lakera,
     lakeraSendUserIpHash: bool(env, 'LAKERA_SEND_USER_IP_HASH', false),

@@ -8,7 +8,7 @@ import type { EventKind, Scrubber } from '../scrubbers/types.js';
 import type { Actor } from './admin-audit.js';
 import { volumeFreeBytes } from './db.js';
 import { AuthError, InputError, RelayError } from './errors.js';
-import { ingestEvents, type IngestDeps } from './ingest.js';
+import { IngestBatcher, ingestEvents, type IngestDeps } from './ingest.js';
 import type { Metrics } from './metrics.js';
 import { decodeBody, parseEvents } from './parse-body.js';
 import { registerSdkRoutes } from './sdk-routes.js';
@@ -105,6 +105,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     },
   };
 
+  const batcher = new IngestBatcher(ingestDeps);
+
   app.onError((error, c) => {
     if (error instanceof RelayError) {
       if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
@@ -128,7 +130,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
 
   const limit = bodyLimit({
     maxSize: config.maxBodyBytes,
-    onError: () => {
+    onError: (c) => {
+      // The rest of the body is never read, so the server drops this connection after answering;
+      // saying so keeps a client from sending its next request into a closed socket.
+      c.header('Connection', 'close');
       throw new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`);
     },
   });
@@ -140,7 +145,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const body = decodeBody(raw, c.req.header('content-encoding'), config.maxBodyBytes);
     const events = parseEvents(body, c.req.header('content-type'), config);
-    const result = ingestEvents(ingestDeps, kind, events);
+    const result = await batcher.ingest(kind, events);
     return c.json(result, 202);
   };
 

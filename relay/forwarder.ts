@@ -25,6 +25,12 @@ export interface ForwarderDeps {
   retryBaseMs?: number;
   /** How often an idle destination looks for rows written by another process. @default 1000 */
   idlePollMs?: number;
+  /**
+   * How long a destination waits for a partial batch to fill before sending it. Without it, a
+   * stream of single-event requests is forwarded one or two events per upstream request, each
+   * paying for TLS, gzip, an audit row and a delete. @default 25
+   */
+  lingerMs?: number;
 }
 
 interface Destination {
@@ -80,12 +86,14 @@ export class Forwarder {
   private readonly random: () => number;
   private readonly retryBaseMs: number;
   private readonly idlePollMs: number;
+  private readonly lingerMs: number;
 
   constructor(private readonly deps: ForwarderDeps) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.retryBaseMs = deps.retryBaseMs ?? 1000;
     this.idlePollMs = deps.idlePollMs ?? 1000;
+    this.lingerMs = deps.lingerMs ?? 25;
     this.queue = new PQueue({ concurrency: deps.config.sendConcurrency });
     const { config } = deps;
     this.destinations = [];
@@ -104,7 +112,9 @@ export class Forwarder {
     const dispatcher =
       httpsProxy === undefined
         ? new Agent({ connect: tls })
-        : new EnvHttpProxyAgent({ httpsProxy, httpProxy: httpsProxy, ...(noProxy === undefined ? {} : { noProxy }), requestTls: tls });
+        : // `connect` is for hosts in NO_PROXY (undici's direct agent ignores `requestTls`); without it
+          // they would be dialled without our CA and client certificate.
+          new EnvHttpProxyAgent({ httpsProxy, httpProxy: httpsProxy, ...(noProxy === undefined ? {} : { noProxy }), connect: tls, requestTls: tls });
     return { name: config.name, config, url: config.url.href, dispatcher, mode, gzip, failures: 0, retryAt: 0, undeleted: [] };
   }
 
@@ -151,6 +161,7 @@ export class Forwarder {
   }
 
   private async run(destination: Destination): Promise<void> {
+    let lingered = false;
     while (!this.stopped) {
       const wait = destination.retryAt - this.now();
       if (wait > 0) {
@@ -168,6 +179,13 @@ export class Forwarder {
           await this.sleep(this.idlePollMs);
           continue;
         }
+        if (rows.length < this.deps.config.batchSize && !lingered && this.lingerMs > 0) {
+          lingered = true;
+          // Not `sleep`: new rows call wake(), and waiting for them is the point.
+          await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+          continue;
+        }
+        lingered = false;
         await this.send(destination, rows);
       } catch (error) {
         this.deps.logger.error({ err: safeError(error), destination: destination.name }, 'forwarder loop failed; retrying');

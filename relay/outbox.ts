@@ -92,14 +92,28 @@ export class Outbox {
    * evict older rows; it returns false to refuse the whole write (nothing is kept).
    */
   enqueue(rows: readonly NewOutboxRow[], makeRoom?: (incomingBytes: number) => boolean): { ids: number[] } | undefined {
+    return this.enqueueGroups([{ rows, makeRoom }])[0];
+  }
+
+  /**
+   * Writes several independent groups of rows in one transaction (group commit: one WAL commit,
+   * and with `synchronous=FULL` one fsync, for many requests). Each group's `makeRoom` runs in
+   * turn and may refuse that group alone (undefined in its place); a storage error fails them all.
+   */
+  enqueueGroups(
+    groups: readonly { rows: readonly NewOutboxRow[]; makeRoom?: ((incomingBytes: number) => boolean) | undefined }[],
+  ): ({ ids: number[] } | undefined)[] {
     const createdAt = this.now();
-    const prepared = rows.map((row) => ({ ...row, bytes: Buffer.byteLength(row.payload), createdAt }));
-    const incoming = prepared.reduce((sum, row) => sum + row.bytes, 0);
-    return this.db.transaction(() => {
-      if (makeRoom && !makeRoom(incoming)) return undefined;
-      const ids = prepared.map((row) => Number(this.insertStmt.run(row).lastInsertRowid));
-      return { ids };
-    })();
+    const prepared = groups.map(({ rows, makeRoom }) => {
+      const withBytes = rows.map((row) => ({ ...row, bytes: Buffer.byteLength(row.payload), createdAt }));
+      return { rows: withBytes, incoming: withBytes.reduce((sum, row) => sum + row.bytes, 0), makeRoom };
+    });
+    return this.db.transaction(() =>
+      prepared.map(({ rows, incoming, makeRoom }) => {
+        if (makeRoom && !makeRoom(incoming)) return undefined;
+        return { ids: rows.map((row) => Number(this.insertStmt.run(row).lastInsertRowid)) };
+      }),
+    )();
   }
 
   /** Deletes the oldest rows until `bytes` more fit under `limit`; returns how many were evicted. */

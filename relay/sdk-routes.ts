@@ -55,7 +55,10 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
 
   const sentryLimit = bodyLimit({
     maxSize: config.maxBodyBytes,
-    onError: (c) => sentryError(c, metrics, new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`)),
+    onError: (c) => {
+      c.header('Connection', 'close');
+      return sentryError(c, metrics, new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`));
+    },
   });
   const sentry = (read: (c: Context, companyOf: (key: string | undefined) => string) => Promise<Response>) => async (c: Context) => {
     try {
@@ -113,7 +116,11 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
   const otlp = (signal: OtlpSignal) => {
     const limit = bodyLimit({
       maxSize: config.maxBodyBytes,
-      onError: (c) => otlpError(c, metrics, isProtobuf(c), new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`)),
+      onError: (c) => {
+        // As on /v1/errors: the rest of the body is never read, so the connection is dropped.
+        c.header('Connection', 'close');
+        return otlpError(c, metrics, isProtobuf(c), new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`));
+      },
     });
     const handler = async (c: Context) => {
       const protobuf = isProtobuf(c);

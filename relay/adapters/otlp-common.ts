@@ -99,7 +99,7 @@ export interface ResourceInfo {
  */
 export function resourceInfo(resource: unknown, scope?: unknown): ResourceInfo {
   const attrs = attributes(asObject(resource)?.['attributes']);
-  const text = (key: string) => (typeof attrs[key] === 'string' && attrs[key] !== '' ? (attrs[key] as string) : undefined);
+  const text = (key: string) => (typeof attrs[key] === 'string' && attrs[key] !== '' ? (attrs[key]) : undefined);
   const libraries: Record<string, string> = {};
   const sdkName = text('telemetry.sdk.name');
   const sdkVersion = text('telemetry.sdk.version');
@@ -133,7 +133,7 @@ export function withoutException(attrs: Loose): Loose {
 
 /** The `error` of an error trace from `exception.*` attributes, with fallbacks. */
 export function exceptionOf(attrs: Loose, fallbackType: string, fallbackMessage: string): { type: string; message: string; stack: string } {
-  const text = (key: string) => (typeof attrs[key] === 'string' ? (attrs[key] as string) : undefined);
+  const text = (key: string) => (typeof attrs[key] === 'string' ? (attrs[key]) : undefined);
   return {
     type: (text('exception.type') || fallbackType).slice(0, 1024),
     message: text('exception.message') ?? fallbackMessage,

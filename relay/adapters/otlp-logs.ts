@@ -1,4 +1,3 @@
-import type { ErrorTrace } from './error-trace.js';
 import { asArray, asObject, asString, compact, hasMembers } from './json-values.js';
 import { attributes, exceptionOf, hexId, nanosToIso, resourceInfo, userIdOf, withoutException, withoutUser } from './otlp-common.js';
 import type { OtlpMapContext, OtlpMapResult } from './otlp-traces.js';
@@ -48,6 +47,10 @@ export function mapLogsRequest(request: unknown, context: OtlpMapContext): OtlpM
         const bodyText = typeof body?.['stringValue'] === 'string' ? body['stringValue'] : '';
         const traceId = hexId(record['traceId'], 32);
         const extraAttributes = withoutUser(withoutException(attrs));
+        const extra = compact({
+          event_name: asString(record['eventName']),
+          attributes: hasMembers(extraAttributes) ? extraAttributes : undefined,
+        });
         result.events.push(
           compact({
             timestamp:
@@ -58,11 +61,8 @@ export function mapLogsRequest(request: unknown, context: OtlpMapContext): OtlpM
             error: exceptionOf(attrs, asString(record['severityText'])?.slice(0, 64) ?? 'Log', bodyText),
             environment: info.environment,
             trace: traceId === undefined ? undefined : compact({ trace_id: traceId, span_id: hexId(record['spanId'], 16) }),
-            extra: compact({
-              event_name: asString(record['eventName']),
-              attributes: hasMembers(extraAttributes) ? extraAttributes : undefined,
-            }),
-          }) as ErrorTrace,
+            extra: hasMembers(extra) ? extra : undefined,
+          }),
         );
       }
     }

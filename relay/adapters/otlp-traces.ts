@@ -91,7 +91,7 @@ export function mapTraceRequest(request: unknown, context: OtlpMapContext): Otlp
                 exception_escaped: typeof eventAttributes['exception.escaped'] === 'boolean' ? eventAttributes['exception.escaped'] : undefined,
                 attributes: hasMembers(extraAttributes) ? withoutUser(extraAttributes) : undefined,
               }),
-            }) as ErrorTrace,
+            }),
           );
         }
       }

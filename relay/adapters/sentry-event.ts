@@ -68,7 +68,7 @@ export function mapSentryEvent(event: Loose, context: SentryMapContext): ErrorTr
     trace: traceId === undefined ? undefined : compact({ trace_id: traceId, span_id: hexId(traceContext?.['span_id'], 16) }),
     request: requestOf(asObject(event['request'])),
     extra: hasMembers(extra) ? extra : undefined,
-  }) as ErrorTrace;
+  });
 }
 
 function mapFrames(stacktrace: Loose | undefined): ErrorFrame[] {
@@ -86,7 +86,7 @@ function mapFrames(stacktrace: Loose | undefined): ErrorFrame[] {
           module: asString(frame['module']),
           in_app: booleanOrUndefined(frame['in_app']),
           vars: hasMembers(vars) ? vars : undefined,
-        }) as ErrorFrame,
+        }),
       ];
     })
     .reverse();
@@ -189,6 +189,6 @@ function booleanOrUndefined(value: unknown): boolean | undefined {
 }
 
 function joined(name: unknown, version: unknown): string | undefined {
-  const parts = [asString(name), asString(version)].filter((part) => part !== undefined);
+  const parts = [asString(name)?.trim(), asString(version)?.trim()].filter((part) => part !== undefined && part !== '');
   return parts.length > 0 ? parts.join(' ') : undefined;
 }

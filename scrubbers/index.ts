@@ -1,0 +1,20 @@
+export { createScrubber, detectInText } from './scrubber.js';
+export type { ScrubberOptions } from './scrubber.js';
+export { ScrubError } from './errors.js';
+export { VALIDATOR_NAMES } from './validators.js';
+export { parseJsonPath } from './json-path.js';
+export { keyParts, normalizeKey } from './key-names.js';
+export type {
+  CompiledContentRule,
+  CompiledEntropyRule,
+  CompiledKeynameRule,
+  CompiledRegexRule,
+  CompiledRule,
+  CompiledRuleSet,
+  EntropySettings,
+  PathSegmentMatcher,
+  RuleMethod,
+  ScrubLimits,
+  ValidatorName,
+} from './rule-set.js';
+export type { EventKind, Finding, JsonObject, JsonValue, ScrubResult, Scrubber } from './types.js';

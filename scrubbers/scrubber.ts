@@ -1,0 +1,500 @@
+import { isHighEntropyToken } from './entropy.js';
+import { CLEAN_CACHE_MAX_LENGTH, CleanCache } from './clean-cache.js';
+import { MAX_GROUPS, METRIC, Prefilter } from './prefilter.js';
+import { ScrubError } from './errors.js';
+import { formatJsonPath, parseJsonPath, pathWithin } from './json-path.js';
+import { containsAnyParts, endsWithParts, keyParts, normalizeKey } from './key-names.js';
+import { redactText } from './redact.js';
+import type {
+  CompiledContentRule,
+  CompiledEntropyRule,
+  CompiledKeynameRule,
+  CompiledRule,
+  CompiledRuleSet,
+} from './rule-set.js';
+import type { EventKind, Finding, JsonObject, JsonValue, Scrubber } from './types.js';
+import { prepareTextRule } from './text-rule.js';
+import type { TextRule } from './text-rule.js';
+
+/** Options of {@link createScrubber}. */
+export interface ScrubberOptions {
+  /** Key of the `hash` method's HMAC. Keep it secret and stable: it makes hashes joinable across events. */
+  hashKey: Buffer | string;
+}
+
+/** Strings shorter than this hold nothing a text rule can find (`a@b.io` is the shortest match). */
+const MIN_SCANNED_LENGTH = 6;
+
+/** Integers with fewer digits cannot be a payment card; smaller numbers are counts and ids. */
+const MIN_NUMBER_SCANNED = 1e11;
+
+/** Key names seen across events repeat; their parsed form is cached up to this many entries. */
+const KEY_CACHE_LIMIT = 4096;
+
+/** Distinct prefilter outcomes whose candidate rule lists are kept. */
+const CANDIDATE_CACHE_LIMIT = 4096;
+
+/** How far before a random-looking token `high_entropy` looks for a word naming it technical. */
+const CONTEXT_CHARS = 24;
+
+/** Subresource-integrity style digests (`sha256-<base64>`); their base64 may hold a `/`. */
+const DIGEST_PREFIX = /^(?:sha(?:1|224|256|384|512)|md5)[-:_]/i;
+
+function isSpaceOrQuote(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39;
+}
+
+interface KeyInfo {
+  parts: string[];
+  normalized: string;
+  /** Content rules whose key list names this key. */
+  content: CompiledContentRule[];
+  /** Key-name rule that marks this key as sensitive, if any. */
+  sensitive: CompiledKeynameRule | undefined;
+  /** Content rules with a path scope ending in this key (checked against the full path). */
+  pathContent: CompiledContentRule[];
+  /** The key name itself was seen to hold nothing a text rule finds, per event kind. */
+  clean: { error: boolean; scan: boolean };
+}
+
+/** Per-call state: kept off module scope so that scrubbing stays pure and re-entrant. */
+interface Walk {
+  kind: EventKind;
+  path: (string | number)[];
+  counts: Map<string, Map<string, number>>;
+  totals: Map<string, number>;
+  currentRule: string | undefined;
+  /** Number of `record` calls so far: tells whether a string produced a finding. */
+  fired: number;
+}
+
+/**
+ * Builds a scrubber from compiled rules. Everything costly (regexes, key-name tables, prefilters)
+ * is prepared here once; `scrub` then walks each event once, building a new event and never
+ * touching the input.
+ *
+ * Top-level keys in `rules.passthrough` (company_id, user_id, event_id, timestamp) are copied as
+ * they are: the relay strips and pseudonymises ids itself. The output gets
+ * `_meta: { scrubbed: { <rule>: <count> } }` when any rule fired, so a receiver can tell a
+ * scrubbed value from an empty one.
+ *
+ * @example
+ * const scrubber = createScrubber(loadRules({}), { hashKey: process.env.RELAY_HASH_KEY });
+ * const { event, findings } = scrubber.scrub(parsed, 'error');
+ * @throws {ScrubError} from `scrub` when a detector fails; the event must then be dropped.
+ */
+export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions): Scrubber {
+  const hashKey = options.hashKey;
+  const { maxStringLength, maxDepth } = rules.limits;
+  const passthrough = rules.passthrough;
+
+  const keynameRules: CompiledKeynameRule[] = [];
+  const contentRules: CompiledContentRule[] = [];
+  const literalIndex = new Map<string, number>();
+  const literalId = (text: string): number => {
+    const folded = text.toLowerCase();
+    let id = literalIndex.get(folded);
+    if (id === undefined) {
+      id = literalIndex.size;
+      literalIndex.set(folded, id);
+    }
+    return id;
+  };
+  const allTextRules: TextRule[] = [];
+  for (const rule of rules.rules) {
+    if (rule.kind === 'regex' || rule.kind === 'entropy') allTextRules.push(prepareTextRule(rule, literalId));
+    else if (rule.kind === 'keyname') keynameRules.push(rule);
+    else contentRules.push(rule);
+  }
+  const textRulesByKind: Record<EventKind, TextRule[]> = {
+    error: allTextRules.filter((t) => t.rule.kinds.has('error')),
+    scan: allTextRules.filter((t) => t.rule.kinds.has('scan')),
+  };
+  // A rule all of whose patterns need a literal gets a group bit: the prefilter pass then says,
+  // for free, whether any of its literals can occur, and the rule is not even considered if not.
+  const literalGroups: number[][] = [];
+  for (const t of allTextRules) {
+    const union = t.literalIds.length > 0 ? [...t.literalIds] : t.patternLiteralIds.every((ids) => ids.length > 0) ? t.patternLiteralIds.flatMap((ids) => [...ids]) : [];
+    if (union.length === 0 || literalGroups.length >= MAX_GROUPS) continue;
+    t.group = 1 << literalGroups.length;
+    literalGroups.push(union);
+  }
+  const prefilter = new Prefilter([...literalIndex.keys()], literalGroups);
+
+  // Each distinct prefilter threshold gets a feature bit; a string's features select, through a
+  // small cache, the rules that can possibly match it, so most strings touch no rule at all.
+  const gateMetric: number[] = [];
+  const gateMin: number[] = [];
+  const gateBit = (metric: keyof typeof METRIC, min: number): number => {
+    if (min <= 0) return 0;
+    let i = gateMetric.findIndex((m, k) => m === METRIC[metric] && gateMin[k] === min);
+    if (i === -1) {
+      if (gateMetric.length >= 30) return 0;
+      gateMetric.push(METRIC[metric]);
+      gateMin.push(min);
+      i = gateMetric.length - 1;
+    }
+    return 1 << i;
+  };
+  for (const t of allTextRules) {
+    t.requires =
+      gateBit('digits', t.minDigits) |
+      gateBit('hexRun', t.minHexRun) |
+      gateBit('numRun', t.minNumRun) |
+      gateBit('tokenRun', t.minTokenRun);
+  }
+  const candidateCache: Record<EventKind, Map<number, Map<number, TextRule[]>>> = { error: new Map(), scan: new Map() };
+
+  function candidates(kind: EventKind): TextRule[] {
+    const metrics = prefilter.metrics;
+    let features = 0;
+    for (let g = 0; g < gateMetric.length; g++) {
+      if ((metrics[gateMetric[g] as number] as number) >= (gateMin[g] as number)) features |= 1 << g;
+    }
+    const groups = prefilter.groups;
+    const cache = candidateCache[kind];
+    let byGroups = cache.get(features);
+    if (byGroups === undefined) {
+      byGroups = new Map();
+      cache.set(features, byGroups);
+    }
+    let list = byGroups.get(groups);
+    if (list === undefined) {
+      list = textRulesByKind[kind].filter((t) => (t.requires & features) === t.requires && (t.group === 0 || (t.group & groups) !== 0));
+      if (byGroups.size >= CANDIDATE_CACHE_LIMIT) byGroups.clear();
+      byGroups.set(groups, list);
+    }
+    return list;
+  }
+
+  const pathContentRules = contentRules.filter((r) => r.keys.size === 0 && r.paths.length > 0);
+  const keyCache = new Map<string, KeyInfo>();
+  // Strings proven clean by every rule that does not depend on where the string sits (file paths,
+  // function names, versions repeat across events); a clean string never needs scanning again.
+  // Only strings without any finding are kept, so the cache never holds a sensitive value.
+  const cleanStrings: Record<EventKind, CleanCache> = { error: new CleanCache(), scan: new CleanCache() };
+  /** Runs of base64/hex token characters (the set of `isTokenChar`), found natively for high_entropy. */
+  const tokenRuns = /[A-Za-z0-9+=_-]{8,}/g;
+
+  function keyInfo(key: string): KeyInfo {
+    let info = keyCache.get(key);
+    if (info !== undefined) return info;
+    const parts = keyParts(key);
+    const normalized = parts.join('_');
+    const lowerKey = key.toLowerCase();
+    info = {
+      parts,
+      normalized,
+      content: contentRules.filter((r) => r.keys.has(normalized)),
+      sensitive: keynameRules.find(
+        (r) => containsAnyParts(parts, r.keys) || r.suffixKeys.some((s) => endsWithParts(parts, s)),
+      ),
+      pathContent: pathContentRules.filter((r) =>
+        r.paths.some((scope) => {
+          const lastSeg = scope[scope.length - 1];
+          return lastSeg !== undefined && ('any' in lastSeg || ('key' in lastSeg && lastSeg.key.toLowerCase() === lowerKey));
+        }),
+      ),
+      clean: { error: false, scan: false },
+    };
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    keyCache.set(key, info);
+    return info;
+  }
+
+  function applies(rule: CompiledRule, walk: Walk): boolean {
+    if (!rule.kinds.has(walk.kind)) return false;
+    if (rule.paths.length === 0) return true;
+    for (const scope of rule.paths) if (pathWithin(walk.path, scope)) return true;
+    return false;
+  }
+
+  function record(walk: Walk, rule: string, count: number, depth = walk.path.length): void {
+    walk.fired++;
+    const path = formatJsonPath(walk.path, depth);
+    let perPath = walk.counts.get(rule);
+    if (perPath === undefined) {
+      perPath = new Map();
+      walk.counts.set(rule, perPath);
+    }
+    perPath.set(path, (perPath.get(path) ?? 0) + count);
+    walk.totals.set(rule, (walk.totals.get(rule) ?? 0) + count);
+  }
+
+  function skippedByKey(skipKeys: readonly (readonly string[])[], walk: Walk): boolean {
+    if (skipKeys.length === 0) return false;
+    const n = walk.path.length;
+    for (let i = Math.max(0, n - 2); i < n; i++) {
+      const seg = walk.path[i];
+      if (typeof seg === 'string' && containsAnyParts(keyInfo(seg).parts, skipKeys)) return true;
+    }
+    return false;
+  }
+
+  function scrubText(input: string, walk: Walk, fromNumber: boolean): string {
+    let s = input;
+    if (s.length > maxStringLength) {
+      s = s.slice(0, maxStringLength);
+      record(walk, 'truncated', 1);
+    }
+    if (s.length < MIN_SCANNED_LENGTH) return s;
+    const clean = cleanStrings[walk.kind];
+    const cacheable = !fromNumber && s.length <= CLEAN_CACHE_MAX_LENGTH;
+    if (cacheable && clean.has(s)) return s;
+    const firedBefore = walk.fired;
+    let pathDependent = false;
+    const pf = prefilter;
+    pf.measure(s);
+    const textRules = candidates(walk.kind);
+    if (textRules.length === 0) {
+      if (cacheable) clean.add(s);
+      return s;
+    }
+    const { digits, hexRun, numRun, tokenRun } = pf;
+    for (let r = 0; r < textRules.length; r++) {
+      const t = textRules[r] as TextRule;
+      if (digits < t.minDigits || hexRun < t.minHexRun || numRun < t.minNumRun || tokenRun < t.minTokenRun) continue;
+      if (t.shape !== 0 && !pf.hasShape(t.shape)) continue;
+      if (fromNumber && !t.numbers) continue;
+      if (!pf.has(t.literalIds)) continue;
+      if (t.scoped || t.skipKeys.length > 0) {
+        pathDependent = true;
+        if (t.scoped && !applies(t.rule, walk)) continue;
+        if (t.skipKeys.length > 0 && skippedByKey(t.skipKeys, walk)) continue;
+      }
+      walk.currentRule = t.rule.id;
+      s = t.entropy !== undefined ? applyEntropyRule(t.entropy, s, walk) : applyRegexRule(t, s, walk);
+    }
+    walk.currentRule = undefined;
+    if (cacheable && !pathDependent && walk.fired === firedBefore && s === input) clean.add(s);
+    return s;
+  }
+
+  function applyRegexRule(t: TextRule, input: string, walk: Walk): string {
+    const rule = t.rule;
+    let s = input;
+    let total = 0;
+    for (let pi = 0; pi < t.fast.length; pi++) {
+      const re = t.fast[pi];
+      if (re === undefined) continue;
+      const literals = t.patternLiteralIds[pi];
+      if (literals !== undefined && !prefilter.has(literals)) continue;
+      re.lastIndex = 0;
+      let out = '';
+      let last = 0;
+      let count = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(s)) !== null) {
+        if (m[0].length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        let start = m.index;
+        let end = start + m[0].length;
+        if (t.hasValueGroup[pi]) {
+          const value = m.groups?.['value'];
+          if (value === undefined || value.length === 0) continue;
+          const first = m[0].indexOf(value);
+          if (first === m[0].lastIndexOf(value)) {
+            start = m.index + first;
+            end = start + value.length;
+          } else {
+            const exact = t.exact[pi];
+            if (exact === undefined) continue;
+            exact.lastIndex = m.index;
+            const group = exact.exec(s)?.indices?.groups?.['value'];
+            if (group === undefined) continue;
+            start = group[0];
+            end = group[1];
+          }
+        }
+        const value = s.slice(start, end);
+        if (t.validator !== undefined && !t.validator(value)) continue;
+        out += s.slice(last, start) + redactText(rule, value, hashKey);
+        last = end;
+        count++;
+      }
+      if (count > 0) {
+        s = out + s.slice(last);
+        total += count;
+      }
+    }
+    if (total > 0) record(walk, rule.id, total);
+    return s;
+  }
+
+  function applyEntropyRule(rule: CompiledEntropyRule, s: string, walk: Walk): string {
+    const re = tokenRuns;
+    re.lastIndex = 0;
+    let out = '';
+    let last = 0;
+    let count = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(s)) !== null) {
+      const i = m.index;
+      const j = i + m[0].length;
+      if (j - i < rule.entropy.minLength) continue;
+      if (isHighEntropyToken(s, i, j, rule.entropy) && !namedTechnical(s, i, rule.entropy.skipKeys)) {
+        out += s.slice(last, i) + redactText(rule, s.slice(i, j), hashKey);
+        last = j;
+        count++;
+      }
+    }
+    if (count === 0) return s;
+    record(walk, rule.id, count);
+    return out + s.slice(last);
+  }
+
+  /** `commit 1a2b…`, `trace_id=4bf9…`: a hash the text itself calls technical is kept. */
+  function namedTechnical(s: string, tokenStart: number, skipKeys: readonly (readonly string[])[]): boolean {
+    let wordStart = tokenStart;
+    while (wordStart > 0 && !isSpaceOrQuote(s.charCodeAt(wordStart - 1))) wordStart--;
+    if (wordStart < tokenStart && DIGEST_PREFIX.test(s.slice(wordStart, wordStart + 8))) return true;
+    const before = keyParts(s.slice(Math.max(0, tokenStart - CONTEXT_CHARS), tokenStart));
+    return containsAnyParts(before.slice(-2), skipKeys);
+  }
+
+  function redactWhole(rule: CompiledRule, value: JsonValue): JsonValue {
+    if (typeof value === 'string') return redactText(rule, value, hashKey);
+    if (rule.method === 'hash') return redactText(rule, JSON.stringify(value), hashKey);
+    return rule.method === 'mask' ? '[masked]' : rule.replacement;
+  }
+
+  function scrubKey(key: string, info: KeyInfo, walk: Walk): string {
+    if (key.length < MIN_SCANNED_LENGTH || info.clean[walk.kind]) return key;
+    const scrubbed = scrubText(key, walk, false);
+    if (scrubbed === key) info.clean[walk.kind] = true;
+    return scrubbed;
+  }
+
+  function walkObject(obj: JsonObject, depth: number, walk: Walk): JsonObject {
+    const out: JsonObject = {};
+    for (const key of Object.keys(obj)) {
+      const value = obj[key];
+      if (value === undefined) continue;
+      if (depth === 0 && passthrough.has(key)) {
+        out[key] = value;
+        continue;
+      }
+      walk.path.push(key);
+      const info = keyInfo(key);
+      let handled = false;
+      for (let c = 0; c < info.content.length; c++) {
+        const rule = info.content[c] as CompiledContentRule;
+        if (applies(rule, walk)) {
+          walk.currentRule = rule.id;
+          record(walk, rule.id, 1);
+          if (rule.method !== 'remove') out[scrubKey(key, info, walk)] = redactWhole(rule, value);
+          handled = true;
+          break;
+        }
+      }
+      if (!handled && info.pathContent.length > 0) {
+        for (const rule of info.pathContent) {
+          if (rule.kinds.has(walk.kind) && rule.paths.some((scope) => scope.length === walk.path.length && pathWithin(walk.path, scope))) {
+            record(walk, rule.id, 1);
+            if (rule.method !== 'remove') out[scrubKey(key, info, walk)] = redactWhole(rule, value);
+            handled = true;
+            break;
+          }
+        }
+      }
+      const sensitive = info.sensitive;
+      if (!handled && sensitive !== undefined && applies(sensitive, walk)) {
+        handled = true;
+        if (value === null || value === '') {
+          out[key] = value;
+        } else {
+          record(walk, sensitive.id, 1);
+          if (sensitive.method !== 'remove') out[key] = redactWhole(sensitive, value);
+        }
+      }
+      if (!handled) {
+        const scrubbed = walkValue(value, depth + 1, walk);
+        const outKey = scrubKey(key, info, walk);
+        out[outKey !== key && outKey in out ? `${outKey}#${depth}` : outKey] = scrubbed;
+      }
+      walk.path.pop();
+    }
+    return out;
+  }
+
+  function walkValue(value: JsonValue, depth: number, walk: Walk): JsonValue {
+    if (typeof value === 'string') return scrubText(value, walk, false);
+    if (typeof value === 'number') {
+      if (!Number.isInteger(value) || Math.abs(value) < MIN_NUMBER_SCANNED) return value;
+      const text = String(value);
+      const scrubbed = scrubText(text, walk, true);
+      return scrubbed === text ? value : scrubbed;
+    }
+    if (value === null || typeof value === 'boolean') return value;
+    if (depth >= maxDepth) {
+      record(walk, 'depth_limit', 1);
+      return '[depth_limit]';
+    }
+    if (Array.isArray(value)) {
+      const out: JsonValue[] = new Array<JsonValue>(value.length);
+      for (let i = 0; i < value.length; i++) {
+        walk.path.push(i);
+        out[i] = walkValue(value[i] as JsonValue, depth + 1, walk);
+        walk.path.pop();
+      }
+      return out;
+    }
+    return walkObject(value, depth, walk);
+  }
+
+  return {
+    scrub(event: JsonObject, kind: EventKind) {
+      const walk: Walk = { kind, path: [], counts: new Map(), totals: new Map(), currentRule: undefined, fired: 0 };
+      let out: JsonObject;
+      try {
+        out = walkObject(event, 0, walk);
+      } catch (err) {
+        // The original error may quote the value being scanned: keep only its class and the rule.
+        const rule = walk.currentRule;
+        const name = err instanceof Error ? err.name : typeof err;
+        throw new ScrubError(`scrubber failed in rule "${rule ?? 'unknown'}" (${name})`, {
+          rule,
+          cause: new Error(`${name} in rule "${rule ?? 'unknown'}" at ${formatJsonPath(walk.path)}`),
+        });
+      }
+      const findings: Finding[] = [];
+      for (const [rule, perPath] of walk.counts) {
+        for (const [path, count] of perPath) findings.push({ rule, path, count });
+      }
+      if (walk.totals.size > 0) {
+        out['_meta'] = { scrubbed: Object.fromEntries(walk.totals) };
+      } else if ('_meta' in out) {
+        delete out['_meta'];
+      }
+      return { event: out, findings };
+    },
+  };
+}
+
+/**
+ * Runs one text rule on one sample string, outside any event: what `checkRules` uses to try a
+ * rule's examples. Returns how many values the rule detected.
+ */
+export function detectInText(rule: CompiledRule, sample: string, hashKey: Buffer | string = 'rules-check'): number {
+  if (rule.kind === 'keyname') {
+    const parts = keyParts(sample);
+    return containsAnyParts(parts, rule.keys) || rule.suffixKeys.some((s) => endsWithParts(parts, s)) ? 1 : 0;
+  }
+  if (rule.kind === 'content') {
+    if (!sample.startsWith('$')) return rule.keys.has(normalizeKey(sample)) ? 1 : 0;
+    const concrete = parseJsonPath(sample)?.map((m) => ('key' in m ? m.key : 'index' in m ? m.index : '*'));
+    if (concrete === undefined) return 0;
+    return rule.paths.some((scope) => scope.length === concrete.length && pathWithin(concrete, scope)) ? 1 : 0;
+  }
+  const single: CompiledRuleSet = {
+    passthrough: new Set(),
+    limits: { maxStringLength: Number.MAX_SAFE_INTEGER, maxDepth: 8 },
+    rules: [{ ...rule, paths: [], kinds: new Set<EventKind>(['error', 'scan']), ...(rule.kind === 'regex' ? { skipKeys: [] } : {}) }],
+    sources: [],
+  };
+  const { findings } = createScrubber(single, { hashKey }).scrub({ sample }, 'error');
+  return findings.reduce((n, f) => n + f.count, 0);
+}
+

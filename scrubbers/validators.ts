@@ -1,0 +1,122 @@
+import { cardValid, ibanValid, ssnValid } from './checksums.js';
+import type { ValidatorName } from './rule-set.js';
+
+/** Loopback, unspecified and broadcast addresses identify no one; technical configs are full of them. */
+function ipv4Personal(text: string): boolean {
+  return ipv4Shape(text) && !(text.startsWith('127.') || text === '0.0.0.0' || text === '255.255.255.255');
+}
+
+function ipv4Shape(text: string): boolean {
+  const parts = text.split('.');
+  if (parts.length !== 4) return false;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return false;
+  }
+  return true;
+}
+
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+/** RFC 4291 text forms: 8 groups, or fewer with one `::`, optionally ending in dotted IPv4. */
+export function ipv6Valid(text: string): boolean {
+  let s = text;
+  let groupsNeeded = 8;
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) !== -1) {
+    if (!ipv4Shape(s.slice(lastColon + 1))) return false;
+    s = s.slice(0, lastColon + 1) + '0';
+    groupsNeeded = 7;
+  }
+  const double = s.indexOf('::');
+  if (double !== s.lastIndexOf('::')) return false;
+  if (double === -1) {
+    const groups = s.split(':');
+    return groups.length === groupsNeeded && groups.every((g) => HEX_GROUP.test(g));
+  }
+  const head = s.slice(0, double);
+  const tail = s.slice(double + 2);
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === '' ? [] : tail.split(':');
+  if (![...headGroups, ...tailGroups].every((g) => HEX_GROUP.test(g))) return false;
+  const present = headGroups.length + tailGroups.length;
+  // "::" alone and "::1" are not addresses of a person; a bare "a::b" is more often C++ or Ruby.
+  return present < groupsNeeded && present >= 2;
+}
+
+/** ITU-T E.164 allows at most 15 digits; fewer than 8 is a short code, a year or a count. */
+function phoneValid(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 32;
+    // An extension (x204, ext. 204, extension 204) starts at the first letter and does not count.
+    if (c >= 97 && c <= 122) break;
+    if (c >= 48 && c <= 57) digits++;
+  }
+  return digits >= 8 && digits <= 15;
+}
+
+/** `Basic` is also an English word: only a base64 `user:password` pair counts. */
+function basicAuthValid(text: string): boolean {
+  if (text.length < 8 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return false;
+  const decoded = Buffer.from(text, 'base64').toString('latin1');
+  return decoded.includes(':') && /^[\x20-\x7e]+$/.test(decoded);
+}
+
+/** `Bearer authentication failed` is prose; a token has a digit or a token punctuation mark. */
+function tokenLike(text: string): boolean {
+  return /[0-9._~+/=-]/.test(text);
+}
+
+/** Real keys are random: a long run of letters without a digit is a word, not a key. */
+function hasDigit(text: string): boolean {
+  return /[0-9]/.test(text);
+}
+
+/** Capitalised words that follow "user"/"name:" in messages without being anybody's name. */
+const NOT_NAMES = new Set(
+  `Not Found Unknown Null None Undefined Invalid Error Service Account Profile Session Agent Admin
+Administrator Root System Guest Anonymous Default Test Data Info Object Manager Interface Id Name Type
+Record Request Response Settings Config Model Group Role Permission Permissions Token Key Input Output
+Value Field The A An Is Was Has Not No Yes True False Created Updated Deleted Exists Missing Required
+Failed Denied Allowed Blocked Login Logout Signup Registration Api Auth Unauthorized Forbidden Timeout
+Entity Table Column Index Query Event Message Handler Controller Repository Provider Support Team Bot
+Report Document File Upload Download Invoice Payment Order Customer User Contact Client Owner New Old`.split(/\s+/),
+);
+
+function personNameValid(text: string): boolean {
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c !== 32 && c !== 95 && c !== 45) continue;
+    if (i > start) {
+      const word = text.slice(start, i);
+      if (word.length < 2 || NOT_NAMES.has(word)) return false;
+    }
+    start = i + 1;
+  }
+  return text.length > 0;
+}
+
+const VALIDATORS: Readonly<Record<ValidatorName, (value: string) => boolean>> = {
+  luhn: cardValid,
+  mod97: ibanValid,
+  ssn: ssnValid,
+  ipv4: ipv4Personal,
+  ipv6: ipv6Valid,
+  phone: phoneValid,
+  basic_auth: basicAuthValid,
+  token_like: tokenLike,
+  has_digit: hasDigit,
+  person_name: personNameValid,
+};
+
+/** Names accepted in the rules file's `validator` field. */
+export const VALIDATOR_NAMES = Object.keys(VALIDATORS) as ValidatorName[];
+
+/**
+ * The check behind a validator name. Each receives the detected value (the `value` group when the
+ * pattern has one, else the whole match) and says whether it really is what the rule looks for.
+ */
+export function validatorFor(name: ValidatorName): (value: string) => boolean {
+  return VALIDATORS[name];
+}

@@ -1,0 +1,108 @@
+import { closeSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStores } from '../../relay/stores.js';
+import { startRelayProcess, tempDir } from '../helpers/relay-process.js';
+import { createTestPki, type TestPki } from '../helpers/tls.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { allowAcme, errorEvent, metricsText, metricValue, postJson, relayEnv, waitForDelivery } from './support.js';
+
+let pki: TestPki;
+let upstream: Upstream;
+
+beforeAll(async () => {
+  pki = createTestPki();
+  upstream = await startUpstream(pki);
+});
+afterAll(async () => {
+  await upstream.close();
+});
+
+/** A real relay database with a few hundred queued events, checkpointed into the main file. */
+function populatedDatabase(): { dbPath: string; size: number } {
+  const dbPath = join(tempDir('relay-corrupt-'), 'relay.db');
+  const stores = openStores({ dbPath, durability: 'normal', hashKey: 'k' });
+  stores.consent.set('acme', { telemetryEnabled: true }, 'cli');
+  stores.outbox.enqueue(
+    Array.from({ length: 600 }, (_, i) => ({
+      eventId: `old-${i}`,
+      kind: 'error' as const,
+      destination: 'diagnostics' as const,
+      companyId: 'acme',
+      userHash: null,
+      ipHash: null,
+      payload: JSON.stringify({ error: { type: 'E', message: `queued before the damage ${i}`.padEnd(300, '.') } }),
+      findings: '{}',
+    })),
+  );
+  stores.close();
+  return { dbPath, size: statSync(dbPath).size };
+}
+
+const damages: Record<string, (dbPath: string, size: number) => void> = {
+  'garbage over the header': (dbPath) => {
+    const fd = openSync(dbPath, 'r+');
+    writeSync(fd, Buffer.alloc(100, 0x41), 0, 100, 0);
+    closeSync(fd);
+  },
+  'a file truncated in the middle of a page': (dbPath, size) => truncateSync(dbPath, Math.floor(size / 2) + 1234),
+  'garbage over interior b-tree pages': (dbPath) => {
+    const fd = openSync(dbPath, 'r+');
+    writeSync(fd, Buffer.alloc(3 * 4096, 0x5a), 0, 3 * 4096, 4 * 4096);
+    closeSync(fd);
+  },
+  'a file that is not SQLite at all': (dbPath) => writeFileSync(dbPath, 'this is a log file, not a database\n'.repeat(500)),
+};
+
+describe('a damaged database file at start', () => {
+  it.each(Object.entries(damages))(
+    'is moved aside and the relay starts on a fresh outbox (%s)',
+    async (_name, damage) => {
+      const { dbPath, size } = populatedDatabase();
+      damage(dbPath, size);
+      const tag = dbPath.split('/').at(-2)!;
+      const damagedBytes = readFileSync(dbPath);
+
+      const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki));
+      try {
+        const aside = readdirSync(dirname(dbPath)).filter((name) => /^relay\.db\.corrupt-\d+$/.test(name));
+        expect(aside).toHaveLength(1);
+        // The damaged bytes are kept for a post-mortem, not deleted.
+        expect(readFileSync(join(dirname(dbPath), aside[0]!)).equals(damagedBytes)).toBe(true);
+        expect(relay.logs()).toContain('database file was damaged; moved aside and started with a fresh outbox');
+        expect(relay.logs()).toContain(aside[0]);
+
+        const metrics = await metricsText(relay.url);
+        expect(metricValue(metrics, 'relay_storage_recovered_total')).toBe(1);
+        expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+
+        // The fresh file has no consent yet: grant it, then ingest works end to end.
+        await allowAcme(dbPath);
+        const response = await postJson(`${relay.url}/v1/errors`, [errorEvent(`fresh-${tag}-1`), errorEvent(`fresh-${tag}-2`)]);
+        expect(response.status).toBe(202);
+        expect(JSON.parse(response.text)).toMatchObject({ accepted: 2 });
+        await waitForDelivery(upstream, [`fresh-${tag}-1`, `fresh-${tag}-2`], 15_000);
+      } finally {
+        relay.child.kill('SIGTERM');
+        await relay.exited;
+      }
+    },
+    40_000,
+  );
+
+  it('keeps an intact database and its queue (no false alarm)', async () => {
+    const { dbPath } = populatedDatabase();
+    upstream.respond = () => ({ status: 503 });
+    const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki));
+    try {
+      expect(readdirSync(dirname(dbPath)).filter((name) => name.includes('corrupt'))).toEqual([]);
+      const metrics = await metricsText(relay.url);
+      expect(metricValue(metrics, 'relay_storage_recovered_total')).toBe(0);
+      expect(metricValue(metrics, 'relay_outbox_events')).toBe(600);
+    } finally {
+      relay.child.kill('SIGTERM');
+      await relay.exited;
+      upstream.respond = () => ({ status: 200 });
+    }
+  }, 30_000);
+});

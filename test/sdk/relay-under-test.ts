@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { loadConfig } from '../../config/env.js';
+import { createLogger } from '../../relay/logger.js';
+import { startRelay, type RunningRelay } from '../../relay/server.js';
+import { tempDir } from '../helpers/relay-process.js';
+import type { TestPki } from '../helpers/tls.js';
+import type { Upstream } from '../helpers/upstream.js';
+
+/** Starts an in-process relay that forwards to the test upstream, as test/relay/pipeline.test.ts does. */
+export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Record<string, string> = {}): Promise<RunningRelay> {
+  const dir = tempDir('relay-sdk-');
+  const config = loadConfig({
+    RELAY_PORT: '0',
+    RELAY_DB_PATH: join(dir, 'relay.db'),
+    TELEMETRY_ENABLED: 'true',
+    DIAGNOSTICS_ENDPOINT: `${upstream.url}/ingest`,
+    DIAGNOSTICS_API_KEY: 'diag-key-123',
+    LAKERA_API_KEY: 'lakera-key-456',
+    LAKERA_PROJECT_ID: 'project-789',
+    LAKERA_TELEMETRY_ENDPOINT: `${upstream.url}/v2/telemetry`,
+    RELAY_ALLOWED_HOSTS: '127.0.0.1',
+    RELAY_CA_FILE: pki.caFile,
+    RELAY_HASH_KEY: 'test-hash-key',
+    RELAY_ADMIN_TOKEN: 'admin-token',
+    ...env,
+  });
+  return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50 });
+}
+
+/** Sets a company's consent through the admin API. */
+export async function setConsent(relay: RunningRelay, company: string, telemetry: boolean, ids = false): Promise<void> {
+  const response = await fetch(`${relay.url}/admin/consent/${company}`, {
+    method: 'PUT',
+    headers: { authorization: 'Bearer admin-token', 'content-type': 'application/json' },
+    body: JSON.stringify({ telemetry_enabled: telemetry, ids_allowed: ids }),
+  });
+  expect(response.status).toBe(200);
+}
+
+/** The value of one `relay_events_dropped_total{reason=…}` sample, 0 when absent. */
+export async function droppedCount(relay: RunningRelay, reason: string): Promise<number> {
+  const metric = await relay.metrics.dropped.get();
+  return metric.values.find((value) => value.labels['reason'] === reason)?.value ?? 0;
+}
+
+/** Waits a little and checks that nothing reached the upstream. */
+export async function expectNothingSent(upstream: Upstream, ms = 400): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  expect(upstream.all).toHaveLength(0);
+}
