@@ -28,6 +28,12 @@ export interface RelayConfig {
   telemetryEnabled: boolean;
   /** Largest request body accepted, in bytes. @default 1048576 (1 MiB) */
   maxBodyBytes: number;
+  /**
+   * Ingest requests being read, scrubbed or written at once; past it a request is answered 503
+   * with `Retry-After` at once instead of queueing, so overload sheds load and memory stays bounded.
+   * @default 256
+   */
+  maxInflightRequests: number;
   /** Most events in one request. @default 1000 */
   maxBatchEvents: number;
   /** Largest JSON nesting depth of one event. @default 32 */
@@ -249,6 +255,7 @@ export function loadConfig(env: Env): RelayConfig {
     dbPath: text(env, 'RELAY_DB_PATH') ?? './data/relay.db',
     telemetryEnabled,
     maxBodyBytes: int(env, 'RELAY_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxInflightRequests: int(env, 'RELAY_MAX_INFLIGHT', 256, 1, 100_000),
     maxBatchEvents: int(env, 'RELAY_MAX_BATCH_EVENTS', 1000, 1, 100_000),
     maxDepth: int(env, 'RELAY_MAX_DEPTH', 32, 4, 256),
     maxStringLength: int(env, 'RELAY_MAX_STRING_LENGTH', 65_536, 256, 16 * 1024 * 1024),

@@ -7,7 +7,7 @@ import type { RelayConfig } from '../config/env.js';
 import type { EventKind, Scrubber } from '../scrubbers/types.js';
 import type { Actor } from './admin-audit.js';
 import { volumeFreeBytes } from './db.js';
-import { AuthError, InputError, RelayError } from './errors.js';
+import { AuthError, InputError, RelayError, UnavailableError } from './errors.js';
 import { IngestBatcher, ingestEvents, type IngestDeps } from './ingest.js';
 import type { Metrics } from './metrics.js';
 import { decodeBody, parseEvents } from './parse-body.js';
@@ -149,8 +149,21 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     return c.json(result, 202);
   };
 
-  app.post('/v1/errors', ingestAuth, limit, ingestRoute('error'));
-  app.post('/v1/scans', ingestAuth, limit, ingestRoute('scan'));
+  let inflight = 0;
+  const admission: MiddlewareHandler = async (c, next) => {
+    if (inflight >= config.maxInflightRequests) {
+      throw new UnavailableError('overloaded', 503, 'The relay is busy; retry shortly', { retryAfterSeconds: 1 });
+    }
+    inflight += 1;
+    try {
+      await next();
+    } finally {
+      inflight -= 1;
+    }
+  };
+
+  app.post('/v1/errors', admission, ingestAuth, limit, ingestRoute('error'));
+  app.post('/v1/scans', admission, ingestAuth, limit, ingestRoute('scan'));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

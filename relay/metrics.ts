@@ -14,7 +14,7 @@ export function createMetrics() {
     accepted: new Counter({ name: 'relay_events_accepted_total', help: 'Events written to the outbox, by kind', labelNames: ['kind'], ...make }),
     dropped: new Counter({
       name: 'relay_events_dropped_total',
-      help: 'Events not kept or not sent, by reason (no_consent, telemetry_disabled, no_destination, scrub_failed, evicted, expired, revoked, dead_letter)',
+      help: 'Events not kept or not sent, by reason (no_consent, telemetry_disabled, no_destination, scrub_failed, evicted, expired, revoked, dead_letter, sentry_<item type>, otlp_span, otlp_log)',
       labelNames: ['reason'],
       ...make,
     }),

@@ -158,6 +158,31 @@ describe('POST /v1/errors and /v1/scans', () => {
     expect(stores.outbox.size().bytes).toBeLessThanOrEqual(2048);
   });
 
+  it('answers 503 with Retry-After at once when RELAY_MAX_INFLIGHT requests are already being handled', async () => {
+    const { app, post } = makeApp({ RELAY_MAX_INFLIGHT: '1' });
+    let release!: () => void;
+    const held = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(JSON.stringify(plantedErrorEvent()).slice(0, 10)));
+        release = () => {
+          controller.enqueue(new TextEncoder().encode(JSON.stringify(plantedErrorEvent()).slice(10)));
+          controller.close();
+        };
+      },
+    });
+    const slow = app.request(
+      new Request('http://relay/v1/errors', { method: 'POST', body: held, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const refused = await post('/v1/errors', JSON.stringify(plantedErrorEvent()));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({ error: 'overloaded' });
+    release();
+    expect((await slow).status).toBe(202);
+    expect((await post('/v1/errors', JSON.stringify(plantedErrorEvent()))).status).toBe(202);
+  });
+
   it('evicts the oldest events when the policy is drop_oldest, and counts them', async () => {
     const { post, stores, app } = makeApp({ RELAY_MAX_BUFFER_BYTES: '2048', RELAY_WHEN_FULL: 'drop_oldest' });
     for (let i = 0; i < 20; i += 1) {
