@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkSync } from 'recheck';
+import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { detectInText, keyParts, parseJsonPath, VALIDATOR_NAMES } from '../scrubbers/index.js';
@@ -189,7 +189,7 @@ export function defaultRulesPath(): string {
  * @example const rules = loadRules({ userFile: process.env.RELAY_RULES_FILE });
  */
 export function loadRules(options: LoadRulesOptions = {}): CompiledRuleSet {
-  const { report, ruleSet } = build(options.userFile, options.defaultFile);
+  const { report, ruleSet } = build(options.userFile, options.defaultFile, true);
   if (!report.ok || ruleSet === undefined) {
     const first = report.errors[0] ?? firstProblem(report);
     throw new ConfigError(first ?? 'rules are invalid');
@@ -203,7 +203,7 @@ export function loadRules(options: LoadRulesOptions = {}): CompiledRuleSet {
  * rules; the report says what is wrong.
  */
 export function checkRules(file?: string, options: { defaultFile?: string } = {}): RulesCheckReport {
-  return build(file, options.defaultFile).report;
+  return build(file, options.defaultFile, false).report;
 }
 
 /** Renders a check report as text for the CLI, one line per rule, problems indented below. */
@@ -238,7 +238,7 @@ interface Entry {
   source: string;
 }
 
-function build(userFile: string | undefined, defaultFile: string | undefined): { report: RulesCheckReport; ruleSet?: CompiledRuleSet } {
+function build(userFile: string | undefined, defaultFile: string | undefined, trustVerified: boolean): { report: RulesCheckReport; ruleSet?: CompiledRuleSet } {
   const defaultPath = defaultFile ?? defaultRulesPath();
   const report: RulesCheckReport = { ok: false, sources: [defaultPath], errors: [], rules: [], redosCheckMs: 0 };
   const base = readYaml(defaultPath, report);
@@ -277,7 +277,7 @@ function build(userFile: string | undefined, defaultFile: string | undefined): {
 
   const compiled: CompiledRule[] = [];
   for (const entry of entries) {
-    const { check, rule } = compileRule(entry);
+    const { check, rule } = compileRule(entry, trustVerified);
     report.rules.push(check);
     if (rule !== undefined && check.enabled && check.ok) compiled.push(rule);
   }
@@ -406,6 +406,36 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 // Compiling and the ReDoS check
 // ---------------------------------------------------------------------------------------------
 
+/** `flags/source`, flags in a fixed order, so one pattern has one key. */
+export function redosKey(source: string, flags: string): string {
+  return `${[...flags].sort().join('')}/${source}`;
+}
+
+/**
+ * Patterns of the shipped rules that recheck proved linear, recorded in `config/redos-verified.json`.
+ * The relay trusts this list at start instead of loading recheck (about 90 MB and a second of
+ * start-up); a pattern not on it — any user pattern, any edited built-in one — is analysed as
+ * usual. `rules check` never trusts the list, and the test suite proves every entry again and that
+ * every shipped pattern is on it.
+ */
+let verified: Set<string> | undefined;
+function verifiedSafe(): Set<string> {
+  if (verified === undefined) {
+    const file = join(dirname(defaultRulesPath()), 'redos-verified.json');
+    const list = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { patterns?: unknown }).patterns : undefined;
+    verified = new Set(Array.isArray(list) ? list.filter((entry): entry is string => typeof entry === 'string') : []);
+  }
+  return verified;
+}
+
+type Recheck = typeof import('recheck');
+let recheck: Recheck | undefined;
+// Loaded on first use only: most starts never need it (see verifiedSafe).
+function loadRecheck(): Recheck {
+  recheck ??= createRequire(import.meta.url)('recheck') as Recheck;
+  return recheck;
+}
+
 /** recheck verdicts by `flags/source`, for this process only: the analysis costs up to seconds per pattern. */
 const redosCache = new Map<string, string | undefined>();
 let redosMs = 0;
@@ -427,11 +457,12 @@ const AUTOMATON = {
  * unsupported syntax) is refused too: a pattern nobody could analyse does not run on events.
  */
 export function redosProblem(source: string, flags: string): string | undefined {
-  const cacheKey = `${flags}/${source}`;
+  const cacheKey = redosKey(source, flags);
   if (redosCache.has(cacheKey)) return redosCache.get(cacheKey);
   const started = performance.now();
   // The automaton checker decides exactly and in milliseconds; only for syntax it does not
   // support (some look-behinds) fall back to recheck's fuzzer, which is slower and time-based.
+  const { checkSync } = loadRecheck();
   let diagnostics = checkSync(source, flags, AUTOMATON);
   if (diagnostics.status === 'unknown' && diagnostics.error.kind === 'unsupported') {
     diagnostics = checkSync(source, flags, { timeout: REDOS_TIMEOUT_MS });
@@ -451,7 +482,7 @@ export function redosProblem(source: string, flags: string): string | undefined 
   return problem;
 }
 
-function compileRule(entry: Entry): { check: RuleCheck; rule?: CompiledRule } {
+function compileRule(entry: Entry, trustVerified: boolean): { check: RuleCheck; rule?: CompiledRule } {
   const r = entry.input;
   const check: RuleCheck = { id: r.id, source: entry.source, enabled: r.enabled, ok: true, problems: [], examples: { passed: 0, failed: 0 } };
   const paths: PathSegmentMatcher[][] = [];
@@ -485,7 +516,7 @@ function compileRule(entry: Entry): { check: RuleCheck; rule?: CompiledRule } {
           check.problems.push(`pattern does not compile (${(err as Error).message}): ${source}`);
           continue;
         }
-        const unsafe = redosProblem(source, r.flags);
+        const unsafe = trustVerified && verifiedSafe().has(redosKey(source, r.flags)) ? undefined : redosProblem(source, r.flags);
         if (unsafe !== undefined) {
           check.problems.push(unsafe);
           continue;
