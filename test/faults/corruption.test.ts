@@ -1,22 +1,16 @@
 import { closeSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStores } from '../../relay/stores.js';
 import { startRelayProcess, tempDir } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { allowAcme, errorEvent, metricsText, metricValue, postJson, relayEnv, waitForDelivery } from './support.js';
 
 let pki: TestPki;
 let upstream: Upstream;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 
 /** A real relay database with a few hundred queued events, checkpointed into the main file. */
 function populatedDatabase(): { dbPath: string; size: number } {

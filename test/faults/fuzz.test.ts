@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.js';
 import { loadRules } from '../../config/rules.js';
 import { createApp } from '../../relay/app.js';
@@ -12,8 +12,8 @@ import { openStores } from '../../relay/stores.js';
 import { createScrubber } from '../../scrubbers/index.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { startRelayProcess, tempDir } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { allowAcme, errorEvent, processMemory, relayEnv, seeded, waitForDelivery } from './support.js';
 
 interface HostileRequest {
@@ -148,13 +148,7 @@ function hostileRequests(rng: () => number) {
 let pki: TestPki;
 let upstream: Upstream;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 
 describe('hostile input', () => {
   it('answers 10,000 malformed and hostile bodies with 2xx/4xx only, in-process, and keeps the well-formed events', async () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startRelayProcess, tempDir, type RelayProcess } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { allowAcme, deliveredCounts, errorEvent, postJson, relayEnv, seeded, waitForDelivery } from './support.js';
 
 const CYCLES = 10;
@@ -18,13 +18,7 @@ interface Load {
 let pki: TestPki;
 let upstream: Upstream;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 
 interface CycleLog {
   acknowledged: string[];
@@ -52,8 +46,6 @@ async function ingestUntilKilled(relay: RelayProcess, label: string, load: Load,
 
 async function runKillCycles(variant: string, seed: number, load: Load): Promise<void> {
   const random = seeded(seed);
-  upstream.requests.length = 0;
-  upstream.all.length = 0;
   const dbPath = join(tempDir('relay-kill-'), 'relay.db');
   await allowAcme(dbPath);
   const env = relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_BATCH_SIZE: String(load.batchSize) });

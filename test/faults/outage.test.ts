@@ -1,31 +1,22 @@
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startRelayProcess, tempDir, waitFor, type RelayProcess } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type ReceivedRequest, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { startUpstream, useUpstream, type ReceivedRequest, type Upstream } from '../helpers/upstream.js';
 import { allowAcme, errorEvent, metricsText, metricValue, postJson, relayEnv, waitForDelivery } from './support.js';
 
 let pki: TestPki;
 let upstream: Upstream;
 let relay: RelayProcess | undefined;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 afterEach(async () => {
   if (relay) {
     relay.child.kill('SIGKILL');
     await relay.exited;
     relay = undefined;
   }
-  upstream.requests.length = 0;
-  upstream.all.length = 0;
-  upstream.respond = () => ({ status: 200 });
 });
 
 /** Arrival time of every request at the upstream, in ms. */

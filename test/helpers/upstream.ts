@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureVersion } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
-import type { TestPki } from './tls.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { createTestPki, type TestPki } from './tls.js';
 
 export interface ReceivedRequest {
   path: string;
@@ -25,6 +26,8 @@ export interface Upstream {
   all: ReceivedRequest[];
   /** Status to answer with (default 200); a function can vary it per request. */
   respond: (request: ReceivedRequest) => { status: number; headers?: Record<string, string> };
+  /** Forgets every request and answers 200 again. */
+  reset(): void;
   /** All events received so far (diagnostics bodies unpacked, Lakera payloads as they are). */
   events(): Record<string, unknown>[];
   close(): Promise<void>;
@@ -87,10 +90,36 @@ export async function startUpstream(
       const body = request.json as { events?: Record<string, unknown>[] } | Record<string, unknown>;
       return Array.isArray((body as { events?: unknown }).events) ? (body as { events: Record<string, unknown>[] }).events : [body];
     });
+  upstream.reset = () => {
+    requests.length = 0;
+    all.length = 0;
+    upstream.respond = () => ({ status: 200 });
+  };
   upstream.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
   return upstream;
+}
+
+/**
+ * One test CA and one HTTPS upstream for a test file, reset after each test and closed at the
+ * end. `assign` receives them once they exist (in `beforeAll`).
+ * @example
+ * let pki: TestPki;
+ * let upstream: Upstream;
+ * useUpstream((made) => ({ pki, upstream } = made));
+ */
+export function useUpstream(assign: (made: { pki: TestPki; upstream: Upstream }) => void): void {
+  let upstream: Upstream | undefined;
+  beforeAll(async () => {
+    const pki = createTestPki();
+    upstream = await startUpstream(pki);
+    assign({ pki, upstream });
+  });
+  afterEach(() => upstream?.reset());
+  afterAll(async () => {
+    await upstream?.close();
+  });
 }

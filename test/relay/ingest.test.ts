@@ -171,7 +171,7 @@ describe('POST /v1/errors and /v1/scans', () => {
       },
     });
     const slow = app.request(
-      new Request('http://relay/v1/errors', { method: 'POST', body: held, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit),
+      new Request('http://relay/v1/errors', { method: 'POST', body: held, headers: { 'content-type': 'application/json' }, duplex: 'half' }),
     );
     await new Promise((resolve) => setTimeout(resolve, 20));
     const refused = await post('/v1/errors', JSON.stringify(plantedErrorEvent()));

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../relay/logger.js';
 import { applyRetention } from '../../relay/retention.js';
@@ -9,27 +9,18 @@ import { openStores } from '../../relay/stores.js';
 import { keyedHash } from '../../scrubbers/keyed-hash.js';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
 import { runCli, tempDir, waitFor } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { useUpstream, type Upstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: Upstream;
 let relay: RunningRelay | undefined;
 const DAY = 24 * 3600 * 1000;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 afterEach(async () => {
   await relay?.close();
   relay = undefined;
-  upstream.requests.length = 0;
-  upstream.all.length = 0;
-  upstream.respond = () => ({ status: 200 });
 });
 
 async function start(env: Record<string, string> = {}): Promise<RunningRelay> {

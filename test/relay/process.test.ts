@@ -1,20 +1,14 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
 import { runCli, startRelayProcess, tempDir, waitFor, type RelayProcess } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { startUpstream, useUpstream, type Upstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: Upstream;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 
 function relayEnv(dbPath: string, endpoint: string): Record<string, string> {
   return {

@@ -1,30 +1,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { configureRelayClient, convertLogToTelemetry, createRelayClient, sendErrorEvent, type ErrorEvent, type ScanEvent } from '../../client/index.js';
 import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED, plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { setConsent, startTestRelay } from './relay-under-test.js';
 
 let pki: TestPki;
 let upstream: Upstream;
 let relay: RunningRelay | undefined;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 afterEach(async () => {
   await relay?.close();
   relay = undefined;
-  upstream.requests.length = 0;
-  upstream.all.length = 0;
 });
 
 function recordingLogger() {

@@ -6,12 +6,12 @@ import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/expo
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { droppedCount, expectNothingSent, setConsent, startTestRelay } from './relay-under-test.js';
 
 let pki: TestPki;
@@ -19,20 +19,12 @@ let upstream: Upstream;
 let relay: RunningRelay | undefined;
 const shutdowns: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 afterEach(async () => {
   for (const shutdown of shutdowns.splice(0)) await shutdown();
   delete process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
   await relay?.close();
   relay = undefined;
-  upstream.requests.length = 0;
-  upstream.all.length = 0;
 });
 
 const resource = (company = 'acme') =>

@@ -1,29 +1,21 @@
 import { deflateSync, gzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { decodeOtlpResponse, decodeOtlpProtobuf } from '../../relay/adapters/otlp-protobuf.js';
 import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { droppedCount, setConsent, startTestRelay } from './relay-under-test.js';
 
 let pki: TestPki;
 let upstream: Upstream;
 let relay: RunningRelay | undefined;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 afterEach(async () => {
   await relay?.close();
   relay = undefined;
-  upstream.requests.length = 0;
-  upstream.all.length = 0;
 });
 
 const KEY = 'k3y0000000000000000000000000abcd';

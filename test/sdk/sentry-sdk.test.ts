@@ -1,29 +1,21 @@
 import * as Sentry from '@sentry/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import { createTestPki, type TestPki } from '../helpers/tls.js';
-import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { TestPki } from '../helpers/tls.js';
+import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { droppedCount, expectNothingSent, setConsent, startTestRelay } from './relay-under-test.js';
 
 let pki: TestPki;
 let upstream: Upstream;
 let relay: RunningRelay | undefined;
 
-beforeAll(async () => {
-  pki = createTestPki();
-  upstream = await startUpstream(pki);
-});
-afterAll(async () => {
-  await upstream.close();
-});
+useUpstream((made) => ({ pki, upstream } = made));
 afterEach(async () => {
   await Sentry.close(2000);
   await relay?.close();
   relay = undefined;
-  upstream.requests.length = 0;
-  upstream.all.length = 0;
 });
 
 class PaymentError extends Error {
