@@ -223,6 +223,10 @@ async function runDurability(durability, tls, results) {
   return { env, upstreamPort };
 }
 
+// Many clients at once: more connections than the relay's RELAY_MAX_INFLIGHT (256), so the excess
+// meets the relay's own load shedding (503 + Retry-After) rather than queueing in the generator.
+const OVERLOAD_CONNECTIONS = 512;
+
 async function overload(tls, sustainable) {
   const rate = Math.round(sustainable * 10);
   console.log(`\nOverload: ${rate} req/s offered (10x the measured ${f(sustainable)} req/s) for ${OVERLOAD_MS / 1000} s, RELAY_DURABILITY=normal`);
@@ -243,7 +247,7 @@ async function overload(tls, sustainable) {
   const sampler = setInterval(() => {
     peak = Math.max(peak, memory(relay.child.pid).rss);
   }, 100);
-  const result = await openLoop({ url: relay.url, path: '/v1/errors', headers: json, body: () => singleBody, rate, durationMs: OVERLOAD_MS, connections: 64, maxInFlight: 4096, timeoutMs: 10_000 });
+  const result = await openLoop({ url: relay.url, path: '/v1/errors', headers: json, body: () => singleBody, rate, durationMs: OVERLOAD_MS, connections: OVERLOAD_CONNECTIONS, maxInFlight: 4096, timeoutMs: 10_000 });
   clearInterval(sampler);
   const healthz = await fetch(`${relay.url}/healthz`).then((response) => response.status, () => 'no answer');
   line('offered / answered', `${result.offered} / ${result.requests} (shed by the generator at 4096 in flight: ${result.shed}, errors ${result.errors}, unanswered ${result.unanswered})`);

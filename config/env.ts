@@ -34,6 +34,12 @@ export interface RelayConfig {
    * @default 256
    */
   maxInflightRequests: number;
+  /**
+   * Event-loop delay (ms) past which new ingest requests are answered 503 at once: under overload
+   * requests wait in the socket queue, not in the handler, so the in-flight limit alone never sees them.
+   * @default 200
+   */
+  maxEventLoopDelayMs: number;
   /** Most events in one request. @default 1000 */
   maxBatchEvents: number;
   /** Largest JSON nesting depth of one event. @default 32 */
@@ -256,6 +262,7 @@ export function loadConfig(env: Env): RelayConfig {
     telemetryEnabled,
     maxBodyBytes: int(env, 'RELAY_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxInflightRequests: int(env, 'RELAY_MAX_INFLIGHT', 256, 1, 100_000),
+    maxEventLoopDelayMs: int(env, 'RELAY_MAX_EVENT_LOOP_DELAY', 200, 10, 60_000),
     maxBatchEvents: int(env, 'RELAY_MAX_BATCH_EVENTS', 1000, 1, 100_000),
     maxDepth: int(env, 'RELAY_MAX_DEPTH', 32, 4, 256),
     maxStringLength: int(env, 'RELAY_MAX_STRING_LENGTH', 65_536, 256, 16 * 1024 * 1024),

@@ -24,6 +24,8 @@ export interface AppDeps {
   onEnqueued: () => void;
   /** Is the relay shutting down (intake stopped)? */
   isDraining: () => boolean;
+  /** Current event-loop delay in ms (load shedding); absent in tests that build the app alone. */
+  eventLoopDelayMs?: () => number;
 }
 
 type Role = 'admin' | 'auditor';
@@ -151,7 +153,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
 
   let inflight = 0;
   const admission: MiddlewareHandler = async (c, next) => {
-    if (inflight >= config.maxInflightRequests) {
+    if (inflight >= config.maxInflightRequests || (deps.eventLoopDelayMs?.() ?? 0) > config.maxEventLoopDelayMs) {
       throw new UnavailableError('overloaded', 503, 'The relay is busy; retry shortly', { retryAfterSeconds: 1 });
     }
     inflight += 1;

@@ -58,6 +58,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   });
 
   let draining = false;
+  const loopDelay = watchEventLoopDelay();
   const app = createApp({
     config,
     stores,
@@ -66,6 +67,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     logger,
     onEnqueued: () => forwarder.wake(),
     isDraining: () => draining,
+    eventLoopDelayMs: loopDelay.current,
   });
 
   const retention = () => {
@@ -103,6 +105,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     closing ??= (async () => {
       draining = true;
       clearInterval(retentionTimer);
+      loopDelay.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await forwarder.stop(config.shutdownTimeoutSeconds * 1000);
@@ -116,4 +119,21 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   };
 
   return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, port, stores, metrics, forwarder, close };
+}
+
+/**
+ * How late a 20 ms timer fires, smoothed: a cheap, current measure of how far behind the event
+ * loop is. Under overload it grows with the queue of requests the relay has not read yet.
+ */
+function watchEventLoopDelay(): { current: () => number; stop: () => void } {
+  const intervalMs = 20;
+  let delay = 0;
+  let expected = performance.now() + intervalMs;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    delay = delay * 0.5 + Math.max(0, now - expected) * 0.5;
+    expected = now + intervalMs;
+  }, intervalMs);
+  timer.unref();
+  return { current: () => delay, stop: () => clearInterval(timer) };
 }

@@ -19,7 +19,7 @@ afterEach(() => {
   stores = undefined;
 });
 
-function makeApp(env: Record<string, string> = {}) {
+function makeApp(env: Record<string, string> = {}, eventLoopDelayMs?: () => number) {
   const config = loadConfig({
     RELAY_DB_PATH: join(tempDir(), 'relay.db'),
     TELEMETRY_ENABLED: 'true',
@@ -39,6 +39,7 @@ function makeApp(env: Record<string, string> = {}) {
     logger: createLogger('silent'),
     onEnqueued: () => {},
     isDraining: () => false,
+    ...(eventLoopDelayMs === undefined ? {} : { eventLoopDelayMs }),
   });
   const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
     app.request(path, { method: 'POST', body, headers });
@@ -180,6 +181,17 @@ describe('POST /v1/errors and /v1/scans', () => {
     expect(await refused.json()).toMatchObject({ error: 'overloaded' });
     release();
     expect((await slow).status).toBe(202);
+    expect((await post('/v1/errors', JSON.stringify(plantedErrorEvent()))).status).toBe(202);
+  });
+
+  it('sheds ingest with 503 while the event loop is further behind than RELAY_MAX_EVENT_LOOP_DELAY', async () => {
+    let delay = 450;
+    const { post, stores } = makeApp({ RELAY_MAX_EVENT_LOOP_DELAY: '400' }, () => delay);
+    const refused = await post('/v1/errors', JSON.stringify(plantedErrorEvent()));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(stores.outbox.size().events).toBe(0);
+    delay = 350;
     expect((await post('/v1/errors', JSON.stringify(plantedErrorEvent()))).status).toBe(202);
   });
 
