@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import type * as RecheckModule from 'recheck';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { detectInText, keyParts, parseJsonPath, VALIDATOR_NAMES } from '../scrubbers/index.js';
@@ -428,7 +429,7 @@ function verifiedSafe(): Set<string> {
   return verified;
 }
 
-type Recheck = typeof import('recheck');
+type Recheck = typeof RecheckModule;
 let recheck: Recheck | undefined;
 // Loaded on first use only: most starts never need it (see verifiedSafe).
 function loadRecheck(): Recheck {

@@ -117,7 +117,7 @@ hashKey: [RELAY_HASH_KEY_FILE, hash-key]
 {{- fail (printf "terminationGracePeriodSeconds (%d) must exceed config.shutdownTimeout (%d) so the relay can finish its in-flight send" (int64 .Values.terminationGracePeriodSeconds) (int64 .Values.config.shutdownTimeout)) }}
 {{- end }}
 {{- if and .Values.persistence.enabled (eq .Values.mode "daemonset") }}
-{{- fail "persistence.enabled is not supported in daemonset mode: one claim cannot serve one pod per node; the buffer is an emptyDir (see the README, "Deploying")" }}
+{{- fail "persistence.enabled is not supported in daemonset mode: one claim cannot serve one pod per node; the buffer is an emptyDir (see the README, section Deploying)" }}
 {{- end }}
 {{- if and .Values.persistence.enabled (gt (int64 .Values.replicaCount) 1) }}
 {{- fail "persistence.enabled requires replicaCount 1: SQLite has a single writer and a ReadWriteOnce claim attaches to one pod" }}

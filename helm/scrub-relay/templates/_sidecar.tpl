@@ -1,6 +1,6 @@
 {{/*
 The sidecar recipe: templates an application's chart includes to run the relay inside its
-own pods. Add this chart as a dependency (see the README, "Deploying"), set `scrub-relay.mode:
+own pods. Add this chart as a dependency (see the README, section Deploying), set `scrub-relay.mode:
 sidecar` in your values, and pass your root context and this chart's values:
 
   {{- $relay := dict "root" $ "values" (index .Values "scrub-relay") }}
