@@ -270,14 +270,15 @@ describe('helm chart: deployment with persistence, ServiceMonitor, existingSecre
 
 describe('helm chart: secrets created by the chart', () => {
   it('keeps key values in the Secret only and hands the relay file paths', () => {
-    const secrets = { lakeraApiKey: 'lk-test-0123456789abcdef', hashKey: 'hk-test-fedcba9876543210' };
+    const secrets = { lakeraApiKey: 'lk-test-0123456789abcdef', hashKey: 'hk-test-fedcba9876543210', sentryKeys: 'k0123456789=acme' };
     const objects = renderValid(chartDir, { values: { secrets } });
     const secret = one<K8sObject & { data: Record<string, string> }>(objects, 'Secret');
     expect(Buffer.from(secret.data['lakera-api-key'] ?? '', 'base64').toString()).toBe(secrets.lakeraApiKey);
-    expect(Object.keys(secret.data).sort()).toEqual(['hash-key', 'lakera-api-key']);
+    expect(Object.keys(secret.data).sort()).toEqual(['hash-key', 'lakera-api-key', 'sentry-keys']);
     const e = env(relayContainer(one<Workload>(objects, 'Deployment').spec.template.spec));
     expect(e.get('LAKERA_API_KEY_FILE')?.value).toBe('/etc/scrub-relay/secrets/lakera-api-key');
     expect(e.get('RELAY_HASH_KEY_FILE')?.value).toBe('/etc/scrub-relay/secrets/hash-key');
+    expect(e.get('RELAY_SENTRY_KEYS_FILE')?.value).toBe('/etc/scrub-relay/secrets/sentry-keys');
     expectNoLiteralSecrets(objects, Object.values(secrets));
   });
 

@@ -79,6 +79,7 @@ adminToken: [RELAY_ADMIN_TOKEN_FILE, admin-token]
 auditorToken: [RELAY_AUDITOR_TOKEN_FILE, auditor-token]
 ingestToken: [RELAY_INGEST_TOKEN_FILE, ingest-token]
 hashKey: [RELAY_HASH_KEY_FILE, hash-key]
+sentryKeys: [RELAY_SENTRY_KEYS_FILE, sentry-keys]
 {{- end }}
 
 {{/* The keys the secret volume mounts, as YAML: {setting: key}. Empty when none. */}}
