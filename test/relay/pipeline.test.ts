@@ -1,13 +1,11 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../relay/logger.js';
-import { startRelay, type RunningRelay } from '../../relay/server.js';
+import type { RunningRelay } from '../../relay/server.js';
 import { keyedHash } from '../../scrubbers/keyed-hash.js';
 import { findPlanted, PLANTED, plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
-import { tempDir, waitFor } from '../helpers/relay-process.js';
+import { startTestRelay } from '../helpers/in-process-relay.js';
+import { waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { startUpstream, useUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -22,23 +20,7 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string> = {}): Promise<RunningRelay> {
-  const dir = tempDir();
-  const config = loadConfig({
-    RELAY_PORT: '0',
-    RELAY_DB_PATH: join(dir, 'relay.db'),
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: `${upstream.url}/ingest`,
-    DIAGNOSTICS_API_KEY: 'diag-key-123',
-    LAKERA_API_KEY: 'lakera-key-456',
-    LAKERA_PROJECT_ID: 'project-789',
-    LAKERA_TELEMETRY_ENDPOINT: `${upstream.url}/v2/telemetry`,
-    RELAY_ALLOWED_HOSTS: '127.0.0.1',
-    RELAY_CA_FILE: pki.caFile,
-    RELAY_HASH_KEY: 'test-hash-key',
-    RELAY_ADMIN_TOKEN: 'admin-token',
-    ...env,
-  });
-  relay = await startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50 });
+  relay = await startTestRelay(pki, upstream, env);
   return relay;
 }
 

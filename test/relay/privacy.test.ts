@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../relay/logger.js';
 import { applyRetention } from '../../relay/retention.js';
-import { startRelay, type RunningRelay } from '../../relay/server.js';
+import type { RunningRelay } from '../../relay/server.js';
 import { openStores } from '../../relay/stores.js';
 import { keyedHash } from '../../scrubbers/keyed-hash.js';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
+import { startTestRelay } from '../helpers/in-process-relay.js';
 import { runCli, tempDir, waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
@@ -24,18 +23,7 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string> = {}): Promise<RunningRelay> {
-  const config = loadConfig({
-    RELAY_PORT: '0',
-    RELAY_DB_PATH: join(tempDir(), 'relay.db'),
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: `${upstream.url}/ingest`,
-    RELAY_CA_FILE: pki.caFile,
-    RELAY_HASH_KEY: 'privacy-key',
-    RELAY_ADMIN_TOKEN: 'admin-token',
-    RELAY_AUDITOR_TOKEN: 'auditor-token',
-    ...env,
-  });
-  relay = await startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50 });
+  relay = await startTestRelay(pki, upstream, { RELAY_HASH_KEY: 'privacy-key', RELAY_AUDITOR_TOKEN: 'auditor-token', ...env });
   return relay;
 }
 

@@ -7,7 +7,7 @@ import { findPlanted, PLANTED, plantedErrorEvent, plantedScanEvent } from '../he
 import { waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { setConsent, startTestRelay } from './relay-under-test.js';
+import { setConsent, startTestRelay } from '../helpers/in-process-relay.js';
 
 let pki: TestPki;
 let upstream: Upstream;

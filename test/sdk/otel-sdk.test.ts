@@ -12,7 +12,7 @@ import { findPlanted, PLANTED } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { droppedCount, expectNothingSent, setConsent, startTestRelay } from './relay-under-test.js';
+import { droppedCount, expectNothingSent, setConsent, startTestRelay } from '../helpers/in-process-relay.js';
 
 let pki: TestPki;
 let upstream: Upstream;

@@ -3,13 +3,13 @@ import { expect } from 'vitest';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../relay/logger.js';
 import { startRelay, type RunningRelay } from '../../relay/server.js';
-import { tempDir } from '../helpers/relay-process.js';
-import type { TestPki } from '../helpers/tls.js';
-import type { Upstream } from '../helpers/upstream.js';
+import { tempDir } from './relay-process.js';
+import type { TestPki } from './tls.js';
+import type { Upstream } from './upstream.js';
 
-/** Starts an in-process relay that forwards to the test upstream, as test/relay/pipeline.test.ts does. */
+/** Starts an in-process relay that forwards to the test upstream, for tests that need the whole path in this process. */
 export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Record<string, string> = {}): Promise<RunningRelay> {
-  const dir = tempDir('relay-sdk-');
+  const dir = tempDir('relay-in-process-');
   const config = loadConfig({
     RELAY_PORT: '0',
     RELAY_DB_PATH: join(dir, 'relay.db'),
