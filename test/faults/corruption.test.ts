@@ -2,10 +2,10 @@ import { closeSync, openSync, readdirSync, readFileSync, statSync, truncateSync,
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStores } from '../../relay/stores.js';
-import { startRelayProcess, tempDir } from '../helpers/relay-process.js';
+import { relayEnv, startRelayProcess, tempDir } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { allowAcme, errorEvent, metricsText, metricValue, postJson, relayEnv, waitForDelivery } from './support.js';
+import { allowAcme, errorEvent, metricsText, metricValue, postJson, waitForDelivery } from './support.js';
 
 let pki: TestPki;
 let upstream: Upstream;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRelayProcess, tempDir, type RelayProcess } from '../helpers/relay-process.js';
+import { relayEnv, startRelayProcess, tempDir, type RelayProcess } from '../helpers/relay-process.js';
 import { createTestPki, type TestPki } from '../helpers/tls.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import {
@@ -13,7 +13,6 @@ import {
   metricsText,
   metricValue,
   postJson,
-  relayEnv,
   tryRun,
   waitForDelivery,
 } from './support.js';

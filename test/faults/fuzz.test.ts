@@ -11,10 +11,10 @@ import { createMetrics } from '../../relay/metrics.js';
 import { openStores } from '../../relay/stores.js';
 import { createScrubber } from '../../scrubbers/index.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
-import { startRelayProcess, tempDir } from '../helpers/relay-process.js';
+import { relayEnv, startRelayProcess, tempDir } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { allowAcme, errorEvent, processMemory, relayEnv, seeded, waitForDelivery } from './support.js';
+import { allowAcme, errorEvent, processMemory, seeded, waitForDelivery } from './support.js';
 
 interface HostileRequest {
   kind: string;

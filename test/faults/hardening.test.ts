@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startRelayProcess, tempDir, waitFor, type RelayProcess } from '../helpers/relay-process.js';
+import { relayEnv, startRelayProcess, tempDir, waitFor, type RelayProcess } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import {
@@ -11,7 +11,6 @@ import {
   metricsText,
   metricValue,
   postJson,
-  relayEnv,
   startConnectProxy,
   startMtlsUpstream,
   waitForDelivery,

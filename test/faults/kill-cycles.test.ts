@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startRelayProcess, tempDir, type RelayProcess } from '../helpers/relay-process.js';
+import { relayEnv, startRelayProcess, tempDir, type RelayProcess } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { allowAcme, deliveredCounts, errorEvent, postJson, relayEnv, seeded, waitForDelivery } from './support.js';
+import { allowAcme, deliveredCounts, errorEvent, postJson, seeded, waitForDelivery } from './support.js';
 
 const CYCLES = 10;
 const EVENTS_PER_REQUEST = 20;

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startRelayProcess, tempDir, waitFor, type RelayProcess } from '../helpers/relay-process.js';
+import { relayEnv, runCli, startRelayProcess, tempDir, waitFor, type RelayProcess } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { startUpstream, useUpstream, type ReceivedRequest, type Upstream } from '../helpers/upstream.js';
-import { allowAcme, errorEvent, metricsText, metricValue, postJson, relayEnv, waitForDelivery } from './support.js';
+import { allowAcme, errorEvent, metricsText, metricValue, postJson, waitForDelivery } from './support.js';
 
 let pki: TestPki;
 let upstream: Upstream;

@@ -21,24 +21,6 @@ export function seeded(seed: number): () => number {
   };
 }
 
-/** The environment of a relay that forwards error traces to `endpoint`, trusting the test CA. */
-export function relayEnv(dbPath: string, endpoint: string, pki: TestPki, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    RELAY_DB_PATH: dbPath,
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: endpoint,
-    RELAY_ALLOWED_HOSTS: '127.0.0.1',
-    RELAY_CA_FILE: pki.caFile,
-    RELAY_HASH_KEY: 'faults-hash-key',
-    RELAY_DEFAULT_COMPANY: 'acme',
-    RELAY_BATCH_SIZE: '50',
-    RELAY_MAX_BACKOFF: '1',
-    // startRelayProcess waits for the info-level "listening" line.
-    RELAY_LOG_LEVEL: 'info',
-    ...extra,
-  };
-}
-
 /** Gives company `acme` telemetry consent in the database at `dbPath`, through the CLI. */
 export async function allowAcme(dbPath: string, env: Record<string, string> = {}): Promise<void> {
   const result = await runCli(['consent', 'set', 'acme', '--telemetry'], { env: { ...env, RELAY_DB_PATH: dbPath } });

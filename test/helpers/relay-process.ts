@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestPki } from './tls.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/relay/cli.js', import.meta.url));
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -78,4 +79,22 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** The environment of a relay that forwards error traces to `endpoint`, trusting the test CA. */
+export function relayEnv(dbPath: string, endpoint: string, pki: TestPki, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    RELAY_DB_PATH: dbPath,
+    TELEMETRY_ENABLED: 'true',
+    DIAGNOSTICS_ENDPOINT: endpoint,
+    RELAY_ALLOWED_HOSTS: '127.0.0.1',
+    RELAY_CA_FILE: pki.caFile,
+    RELAY_HASH_KEY: 'process-test-key',
+    RELAY_DEFAULT_COMPANY: 'acme',
+    RELAY_BATCH_SIZE: '50',
+    RELAY_MAX_BACKOFF: '1',
+    // startRelayProcess waits for the info-level "listening" line.
+    RELAY_LOG_LEVEL: 'info',
+    ...extra,
+  };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
-import { runCli, startRelayProcess, tempDir, waitFor, type RelayProcess } from '../helpers/relay-process.js';
+import { relayEnv, runCli, startRelayProcess, tempDir, waitFor, type RelayProcess } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { startUpstream, useUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -9,19 +9,6 @@ let pki: TestPki;
 let upstream: Upstream;
 
 useUpstream((made) => ({ pki, upstream } = made));
-
-function relayEnv(dbPath: string, endpoint: string): Record<string, string> {
-  return {
-    RELAY_DB_PATH: dbPath,
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: endpoint,
-    RELAY_ALLOWED_HOSTS: '127.0.0.1',
-    RELAY_CA_FILE: pki.caFile,
-    RELAY_HASH_KEY: 'process-test-key',
-    RELAY_BATCH_SIZE: '50',
-    RELAY_MAX_BACKOFF: '1',
-  };
-}
 
 async function postEvents(relay: RelayProcess, ids: string[]): Promise<number> {
   const response = await fetch(`${relay.url}/v1/errors`, {
@@ -80,14 +67,14 @@ describe('the relay as a process', () => {
     const port = down.port;
     await down.close();
 
-    const first = await startRelayProcess(relayEnv(dbPath, `https://127.0.0.1:${port}/ingest`));
+    const first = await startRelayProcess(relayEnv(dbPath, `https://127.0.0.1:${port}/ingest`, pki));
     const ids = Array.from({ length: 20 }, (_, i) => `restart-${i}`);
     expect(await postEvents(first, ids)).toBe(202);
     first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
 
     const back = await startUpstream(pki, { port });
-    const second = await startRelayProcess(relayEnv(dbPath, `https://127.0.0.1:${port}/ingest`));
+    const second = await startRelayProcess(relayEnv(dbPath, `https://127.0.0.1:${port}/ingest`, pki));
     try {
       await waitFor(() => ids.every((id) => back.events().some((event) => event['event_id'] === id)), 20_000, 'delivery after restart');
     } finally {
@@ -103,7 +90,7 @@ describe('the relay as a process', () => {
     // The upstream refuses everything while events are acknowledged, so they can only be in the outbox.
     upstream.respond = () => ({ status: 503 });
     const acknowledged: string[] = [];
-    const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`));
+    const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki));
     for (let batch = 0; batch < 10; batch += 1) {
       const ids = Array.from({ length: 10 }, (_, i) => `kill-${batch}-${i}`);
       if ((await postEvents(relay, ids)) === 202) acknowledged.push(...ids);
@@ -113,7 +100,7 @@ describe('the relay as a process', () => {
     expect(acknowledged).toHaveLength(100);
 
     upstream.respond = () => ({ status: 200 });
-    const restarted = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`));
+    const restarted = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki));
     try {
       await waitFor(
         () => acknowledged.every((id) => upstream.events().some((event) => event['event_id'] === id)),
@@ -130,7 +117,7 @@ describe('the relay as a process', () => {
     const dbPath = join(tempDir(), 'relay.db');
     await runCli(['consent', 'set', 'acme', '--telemetry'], { env: { RELAY_DB_PATH: dbPath } });
     upstream.respond = () => ({ status: 503 });
-    const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`));
+    const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki));
     expect(await postEvents(relay, ['term-1', 'term-2'])).toBe(202);
     relay.child.kill('SIGTERM');
     expect((await relay.exited).code).toBe(0);
