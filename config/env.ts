@@ -35,11 +35,27 @@ export interface RelayConfig {
    */
   maxInflightRequests: number;
   /**
+   * Body bytes of the ingest requests being handled at once (declared `Content-Length`; a chunked
+   * body counts as `RELAY_MAX_BODY_BYTES`); past it new requests get `503` + `Retry-After`. Bounds
+   * the memory that parsing and scrubbing can take, whatever the size of each request. A request
+   * is always admitted when none is in flight. @default 16777216 (16 MiB)
+   */
+  maxInflightBytes: number;
+  /**
    * Event-loop delay (ms) past which new ingest requests are answered 503 at once: under overload
    * requests wait in the socket queue, not in the handler, so the in-flight limit alone never sees them.
-   * @default 200
+   * 100 ms is five times the p99 latency the relay is built for; bench/relay.js measures how it sheds
+   * under 10x overload.
+   * @default 100
    */
   maxEventLoopDelayMs: number;
+  /**
+   * Scrub large bodies on a worker thread, so that a second core scrubs while the main thread
+   * reads requests and writes the outbox (`RELAY_SCRUB_WORKER`). @default true
+   */
+  scrubWorker: boolean;
+  /** Bodies at least this large (bytes, as received) go to the scrub worker; smaller ones are scrubbed in line. @default 16384 */
+  scrubWorkerMinBytes: number;
   /** Most events in one request. @default 1000 */
   maxBatchEvents: number;
   /** Largest JSON nesting depth of one event. @default 32 */
@@ -262,7 +278,10 @@ export function loadConfig(env: Env): RelayConfig {
     telemetryEnabled,
     maxBodyBytes: int(env, 'RELAY_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxInflightRequests: int(env, 'RELAY_MAX_INFLIGHT', 256, 1, 100_000),
-    maxEventLoopDelayMs: int(env, 'RELAY_MAX_EVENT_LOOP_DELAY', 200, 10, 60_000),
+    maxInflightBytes: int(env, 'RELAY_MAX_INFLIGHT_BYTES', 16 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+    maxEventLoopDelayMs: int(env, 'RELAY_MAX_EVENT_LOOP_DELAY', 100, 10, 60_000),
+    scrubWorker: bool(env, 'RELAY_SCRUB_WORKER', true),
+    scrubWorkerMinBytes: int(env, 'RELAY_SCRUB_WORKER_MIN_BYTES', 16_384, 0, 64 * 1024 * 1024),
     maxBatchEvents: int(env, 'RELAY_MAX_BATCH_EVENTS', 1000, 1, 100_000),
     maxDepth: int(env, 'RELAY_MAX_DEPTH', 32, 4, 256),
     maxStringLength: int(env, 'RELAY_MAX_STRING_LENGTH', 65_536, 256, 16 * 1024 * 1024),

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { RelayConfig } from '../config/env.js';
@@ -8,9 +8,10 @@ import type { EventKind, Scrubber } from '../scrubbers/types.js';
 import type { Actor } from './admin-audit.js';
 import { volumeFreeBytes } from './db.js';
 import { AuthError, InputError, RelayError, UnavailableError } from './errors.js';
-import { IngestBatcher, ingestEvents, type IngestDeps } from './ingest.js';
+import { IngestBatcher, pseudonymizer, type IngestDeps } from './ingest.js';
 import type { Metrics } from './metrics.js';
 import { decodeBody, parseEvents } from './parse-body.js';
+import type { ScrubWorker } from './scrub-pool.js';
 import { registerSdkRoutes } from './sdk-routes.js';
 import type { Stores } from './stores.js';
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   isDraining: () => boolean;
   /** Current event-loop delay in ms (load shedding); absent in tests that build the app alone. */
   eventLoopDelayMs?: () => number;
+  /** Scrubs large bodies on a second thread; absent = every body is scrubbed in line. */
+  scrubWorker?: ScrubWorker | undefined;
 }
 
 type Role = 'admin' | 'auditor';
@@ -95,7 +98,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     outbox: stores.outbox,
     consent: stores.consent,
     scrubber: deps.scrubber,
-    hashKey: stores.hashKey,
+    pseudonym: pseudonymizer(stores.hashKey),
     metrics,
     logger,
     onEnqueued: () => {
@@ -145,24 +148,42 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
       throw new RelayError('shutting_down', 503, 'The relay is shutting down; retry shortly', { retryAfterSeconds: 5 });
     }
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    const body = decodeBody(raw, c.req.header('content-encoding'), config.maxBodyBytes);
-    const events = parseEvents(body, c.req.header('content-type'), config);
-    const result = await batcher.ingest(kind, events);
-    return c.json(result, 202);
+    const contentEncoding = c.req.header('content-encoding');
+    const contentType = c.req.header('content-type');
+    const worker = deps.scrubWorker;
+    if (worker !== undefined && raw.byteLength >= config.scrubWorkerMinBytes) {
+      metrics.scrubWorkerRequests.inc();
+      const scrubbed = await worker.scrub(kind, raw, contentEncoding, contentType, (received) => metrics.received.inc({ kind }, received));
+      return c.json(await batcher.ingestScrubbed(kind, scrubbed), 202);
+    }
+    const events = parseEvents(decodeBody(raw, contentEncoding, config.maxBodyBytes), contentType, config);
+    return c.json(await batcher.ingest(kind, events), 202);
   };
 
   let inflight = 0;
+  let inflightBytes = 0;
   const admission: MiddlewareHandler = async (c, next) => {
-    if (inflight >= config.maxInflightRequests || (deps.eventLoopDelayMs?.() ?? 0) > config.maxEventLoopDelayMs) {
+    const declared = Number(c.req.header('content-length'));
+    const bytes = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, config.maxBodyBytes) : config.maxBodyBytes;
+    if (
+      inflight >= config.maxInflightRequests ||
+      (inflight > 0 && inflightBytes + bytes > config.maxInflightBytes) ||
+      (deps.eventLoopDelayMs?.() ?? 0) > config.maxEventLoopDelayMs
+    ) {
       throw new UnavailableError('overloaded', 503, 'The relay is busy; retry shortly', { retryAfterSeconds: 1 });
     }
     inflight += 1;
+    inflightBytes += bytes;
     try {
       await next();
     } finally {
       inflight -= 1;
+      inflightBytes -= bytes;
     }
   };
+  // The SDK drop-in routes share the same admission: overload answers 503 + Retry-After, which
+  // Sentry and OTLP exporters both treat as "retry later".
+  for (const path of ['/api/*', '/v1/traces', '/v1/logs']) app.use(path, admission);
 
   app.post('/v1/errors', admission, ingestAuth, limit, ingestRoute('error'));
   app.post('/v1/scans', admission, ingestAuth, limit, ingestRoute('scan'));
@@ -257,7 +278,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
 
   app.get('/admin/audit', read, (c) => c.json({ audit: stores.audit.list({ since: sinceParam(c) }) }));
 
-  registerSdkRoutes(app, { config, metrics, ingest: (kind, events) => ingestEvents(ingestDeps, kind, events), isDraining: deps.isDraining });
+  registerSdkRoutes(app, { config, metrics, ingest: (kind, events) => batcher.ingest(kind, events), isDraining: deps.isDraining });
 
   return app;
 }

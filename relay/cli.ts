@@ -8,7 +8,7 @@ import { createScrubber } from '../scrubbers/index.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { checkEventShape } from './event-schemas.js';
 import { renderEvent, safeError } from './forwarder.js';
-import { prepareEvent } from './ingest.js';
+import { prepareEvent } from './scrub-events.js';
 import { startRelay } from './server.js';
 import { openStores, type Stores } from './stores.js';
 

@@ -30,9 +30,12 @@ CREATE TABLE IF NOT EXISTS outbox (
   attempts INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX IF NOT EXISTS outbox_destination ON outbox (destination, id);
-CREATE INDEX IF NOT EXISTS outbox_company ON outbox (company_id);
-CREATE INDEX IF NOT EXISTS outbox_user ON outbox (user_hash);
-CREATE INDEX IF NOT EXISTS outbox_created ON outbox (created_at);
+-- Only the forwarder's index: each more index costs every ingested and every delivered event a
+-- b-tree write (insert 12 -> 7 us/row without these three). Purges and subject requests are rare
+-- and scan the bounded outbox; retention reads it from the oldest row (ids follow created_at).
+DROP INDEX IF EXISTS outbox_company;
+DROP INDEX IF EXISTS outbox_user;
+DROP INDEX IF EXISTS outbox_created;
 
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

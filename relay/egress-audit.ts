@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { Db } from './db.js';
 
 /** One upstream request, as recorded: enough to explain every byte that left. */
@@ -21,9 +22,18 @@ export interface EgressRecord {
 }
 
 export interface NewEgressRecord extends Omit<EgressRecord, 'id' | 'sha256' | 'bytes'> {
+  /** The exact bytes sent (gzip'd for the diagnostics endpoint). */
   wireBody: Buffer;
-  /** The uncompressed scrubbed body, kept only while `RELAY_EGRESS_AUDIT_DAYS` > 0. */
-  plainBody: string | undefined;
+  /** Keep the body itself (while `RELAY_EGRESS_AUDIT_DAYS` > 0), not only its hash and size. */
+  keepBody: boolean;
+}
+
+/**
+ * The text of a kept egress body. Bodies are stored as sent, so their SHA-256 can be checked
+ * against the record; a gzip'd one is recognised by its magic bytes (a JSON body never starts with 0x1f).
+ */
+export function egressBodyText(body: Buffer): string {
+  return (body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body).toString('utf8');
 }
 
 type RawRow = Omit<EgressRecord, 'companies' | 'userHashes' | 'scrubCounts'> & {
@@ -70,7 +80,7 @@ export class EgressAudit {
         JSON.stringify(entry.companies),
         JSON.stringify(entry.userHashes),
         JSON.stringify(entry.scrubCounts),
-        entry.plainBody === undefined ? null : Buffer.from(entry.plainBody),
+        entry.keepBody ? entry.wireBody : null,
       ).lastInsertRowid,
     );
   }
@@ -92,7 +102,7 @@ export class EgressAudit {
       .prepare<[number], RawRow & { body: Buffer | null }>(`SELECT ${COLUMNS}, body FROM egress_audit WHERE id = ?`)
       .get(id);
     if (!row) return undefined;
-    return { ...decode(row), body: row.body === null ? null : row.body.toString('utf8') };
+    return { ...decode(row), body: row.body === null ? null : egressBodyText(row.body) };
   }
 
   /** Retention: drops bodies older than `bodyCutoff` and whole rows older than `rowCutoff`. */

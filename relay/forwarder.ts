@@ -1,5 +1,6 @@
-import { rootCertificates } from 'node:tls';
-import { gzipSync } from 'node:zlib';
+import { createSecureContext, rootCertificates } from 'node:tls';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
@@ -54,6 +55,9 @@ interface Item {
 
 type Outcome = 'delivered' | 'retry' | 'rejected' | 'error';
 
+// zlib's async form compresses on libuv's thread pool, off the event loop that serves ingest.
+const gzip = promisify(gzipCallback);
+
 /** 2xx delivered; 408, 429 and 5xx are retried; everything else (3xx included: redirects are never followed) is permanent. */
 export function classifyStatus(status: number): Exclude<Outcome, 'error'> {
   if (status >= 200 && status < 300) return 'delivered';
@@ -102,12 +106,14 @@ export class Forwarder {
   }
 
   private destination(config: DestinationConfig, mode: Destination['mode'], gzip: boolean): Destination {
-    const tls = {
+    const contextOptions = {
       minVersion: 'TLSv1.2' as const,
-      rejectUnauthorized: true,
       ...(this.deps.config.caPem === undefined ? {} : { ca: [...rootCertificates, this.deps.config.caPem] }),
       ...(config.clientCert === undefined ? {} : { cert: config.clientCert, key: config.clientKey }),
     };
+    // One secure context for every connection: built per connection, parsing the system roots
+    // and the extra CA cost milliseconds each time.
+    const tls = { ...contextOptions, rejectUnauthorized: true, secureContext: createSecureContext(contextOptions) };
     const { httpsProxy, noProxy } = this.deps.config;
     const dispatcher =
       httpsProxy === undefined
@@ -225,7 +231,8 @@ export class Forwarder {
   private async deliver(destination: Destination, items: Item[]): Promise<void> {
     if (this.stopped) return;
     const plain = this.body(destination, items);
-    const wire = destination.gzip ? gzipSync(plain) : Buffer.from(plain);
+    const wire = destination.gzip ? await gzip(plain) : Buffer.from(plain);
+    if (this.stopped) return;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'scrub-relay',
@@ -266,7 +273,7 @@ export class Forwarder {
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
     // Audit first: it never throws, and a request that left is recorded even if settling it fails.
-    this.audit(destination, items, outcome, status, sentAt, wire, plain);
+    this.audit(destination, items, outcome, status, sentAt, wire);
     this.settle(destination, items, outcome, status, retryAfter);
   }
 
@@ -302,7 +309,7 @@ export class Forwarder {
     outbox.recordAttempt(ids);
   }
 
-  private audit(destination: Destination, items: Item[], outcome: Outcome, status: number | null, sentAt: number, wire: Buffer, plain: string): void {
+  private audit(destination: Destination, items: Item[], outcome: Outcome, status: number | null, sentAt: number, wire: Buffer): void {
     const scrubCounts: Record<string, number> = {};
     const companies = new Set<string>();
     const userHashes = new Set<string>();
@@ -325,7 +332,7 @@ export class Forwarder {
         userHashes: [...userHashes],
         scrubCounts,
         wireBody: wire,
-        plainBody: this.deps.config.egressAuditDays > 0 ? plain : undefined,
+        keepBody: this.deps.config.egressAuditDays > 0,
       });
     } catch (error) {
       this.deps.logger.error({ err: safeError(error) }, 'egress audit write failed');

@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../config/env.js';
 import { mayForward } from '../config/consent.js';
 import { keyedHash } from '../scrubbers/keyed-hash.js';
-import type { EventKind, Finding, JsonObject, Scrubber } from '../scrubbers/types.js';
+import type { EventKind, Scrubber } from '../scrubbers/types.js';
 import type { ConsentStore } from './consent-store.js';
-import { normaliseScanEvent } from './adapters/lakera-guard.js';
 import { isStorageFault } from './db.js';
 import { UnavailableError } from './errors.js';
-import { checkEventShape } from './event-schemas.js';
 import type { Metrics } from './metrics.js';
 import type { DestinationName, NewOutboxRow, Outbox } from './outbox.js';
-import { eventError } from './parse-body.js';
+import { scrubEvents, type ScrubbedEvent, type ScrubOptions } from './scrub-events.js';
 import type { Logger } from 'pino';
 
 /** What the relay did with a request's events: the body of the `202`. */
@@ -26,13 +23,38 @@ export interface IngestDeps {
   outbox: Outbox;
   consent: ConsentStore;
   scrubber: Scrubber;
-  hashKey: string;
+  /** Keyed pseudonym of a user id or IP (see {@link pseudonymizer}). */
+  pseudonym: (value: string) => string;
   metrics: Metrics;
   logger: Logger;
   /** Called after events were written, so the forwarder can start sending. */
   onEnqueued: () => void;
   /** Called when a write failed because storage is not usable. */
   onStorageFault: (error: unknown) => void;
+}
+
+/** Pseudonyms remembered per generation; user ids repeat across a busy application's events. */
+const PSEUDONYM_CACHE = 4096;
+
+/**
+ * {@link keyedHash} under the relay's hash key, remembering recent answers: an HMAC costs a few
+ * microseconds, a large share of a small event's ingest. Two bounded generations, like the
+ * scrubber's clean-string cache.
+ */
+export function pseudonymizer(hashKey: string): (value: string) => string {
+  let young = new Map<string, string>();
+  let old = new Map<string, string>();
+  return (value) => {
+    let hash = young.get(value);
+    if (hash !== undefined) return hash;
+    hash = old.get(value) ?? keyedHash(hashKey, value);
+    if (young.size >= PSEUDONYM_CACHE) {
+      old = young;
+      young = new Map();
+    }
+    young.set(value, hash);
+    return hash;
+  };
 }
 
 const DESTINATION: Record<EventKind, DestinationName> = { error: 'diagnostics', scan: 'lakera' };
@@ -44,79 +66,83 @@ export interface PreparedIngest {
   dropped: Record<string, number>;
 }
 
-/**
- * Ingest → consent gate → scrub → outbox, for already parsed events. All events are checked
- * before any is kept: a batch with one malformed event is refused whole, naming its index. The
- * outbox write is one transaction, done before this returns, so the caller may answer `202`.
- */
-export function ingestEvents(deps: IngestDeps, kind: EventKind, events: readonly unknown[]): IngestResult {
-  const [outcome] = writePrepared(deps, [prepareIngest(deps, kind, events)]);
-  if (outcome instanceof Error) throw outcome;
-  return outcome!;
+/** The synchronous first half of ingest: validation, consent gate, scrubbing. Throws 4xx errors. */
+export function prepareIngest(deps: IngestDeps, kind: EventKind, events: readonly unknown[]): PreparedIngest {
+  deps.metrics.received.inc({ kind }, events.length);
+  const gate = consentGate(deps, kind);
+  const scrubbed = scrubEvents(deps.scrubber, kind, events, { ...scrubOptions(deps.config), wanted: (company) => gate(company) === undefined });
+  return admit(deps, kind, scrubbed, gate);
 }
 
-/** The synchronous first half of ingest: validation, consent gate, scrubbing. Throws 4xx errors. */
-export function prepareIngest(deps: IngestDeps, kind: EventKind, given: readonly unknown[]): PreparedIngest {
-  const { config, metrics } = deps;
-  // A raw Lakera Guard response becomes a scan_result before validation; its payload never stays.
-  const events = kind === 'scan' ? given.map(normaliseScanEvent) : given;
-  metrics.received.inc({ kind }, events.length);
+/** The scrubbing options a relay's configuration implies. */
+export function scrubOptions(config: RelayConfig): ScrubOptions {
+  return { defaultCompany: config.defaultCompany, keepUserIp: config.lakeraSendUserIpHash };
+}
 
-  const companies: string[] = [];
-  events.forEach((event, index) => {
-    const problem = checkEventShape(kind, event);
-    if (problem) throw eventError(index, events.length, problem.field, problem.reason);
-    const company = (event as { company_id?: string }).company_id ?? config.defaultCompany;
-    if (company === undefined) {
-      throw eventError(index, events.length, 'company_id', 'is required (or configure RELAY_DEFAULT_COMPANY)');
+/**
+ * Why a company's events of this kind are dropped before scrubbing (`telemetry_disabled`,
+ * `no_destination`, `no_consent`), or undefined when they may be kept. One consent lookup per
+ * company per request: nothing can change consent in the middle of a synchronous call.
+ */
+function consentGate(deps: IngestDeps, kind: EventKind): (companyId: string) => string | undefined {
+  const { config } = deps;
+  const destinationConfigured = DESTINATION[kind] === 'diagnostics' ? config.diagnostics !== undefined : config.lakera !== undefined;
+  const allowed = new Map<string, boolean>();
+  return (companyId) => {
+    if (!config.telemetryEnabled) return 'telemetry_disabled';
+    if (!destinationConfigured) return 'no_destination';
+    let ok = allowed.get(companyId);
+    if (ok === undefined) {
+      ok = mayForward(config.telemetryEnabled, deps.consent.get(companyId));
+      allowed.set(companyId, ok);
     }
-    companies.push(company);
-  });
+    return ok ? undefined : 'no_consent';
+  };
+}
 
+/**
+ * The consent gate and the rows to write, for events already validated and scrubbed (here or on
+ * the scrub worker). Drops are counted by reason; a failed scrub is logged by its code only.
+ */
+export function admit(
+  deps: IngestDeps,
+  kind: EventKind,
+  events: readonly ScrubbedEvent[],
+  gate: (companyId: string) => string | undefined = consentGate(deps, kind),
+): PreparedIngest {
+  const { metrics } = deps;
   const dropped: Record<string, number> = {};
   const drop = (reason: string) => {
     dropped[reason] = (dropped[reason] ?? 0) + 1;
     metrics.dropped.inc({ reason });
   };
   const destination = DESTINATION[kind];
-  const destinationConfigured = destination === 'diagnostics' ? config.diagnostics !== undefined : config.lakera !== undefined;
-
   const rows: NewOutboxRow[] = [];
-  // One lookup per company per request: a batch usually carries one company, and nothing can change consent mid-call.
-  const consentByCompany = new Map<string, boolean>();
-  events.forEach((value, index) => {
-    const companyId = companies[index]!;
-    if (!config.telemetryEnabled) return drop('telemetry_disabled');
-    if (!destinationConfigured) return drop('no_destination');
-    let allowed = consentByCompany.get(companyId);
-    if (allowed === undefined) {
-      allowed = mayForward(config.telemetryEnabled, deps.consent.get(companyId));
-      consentByCompany.set(companyId, allowed);
+  for (const scrubbed of events) {
+    const refused = gate(scrubbed.companyId);
+    if (refused !== undefined) {
+      drop(refused);
+      continue;
     }
-    if (!allowed) return drop('no_consent');
-
-    const ipValue = kind === 'scan' && config.lakeraSendUserIpHash ? userIp(value as JsonObject) : undefined;
-    let prepared: PreparedEvent;
-    try {
-      prepared = prepareEvent(deps.scrubber, kind, value as JsonObject);
-    } catch (error) {
+    if (scrubbed.outcome !== 'scrubbed') {
       // The event is never kept or sent raw; only the failure's class is logged.
-      deps.logger.warn({ kind, code: (error as { code?: string }).code ?? 'unknown' }, 'scrubbing failed; event dropped');
-      return drop('scrub_failed');
+      deps.logger.warn({ kind, code: scrubbed.outcome === 'failed' ? scrubbed.code : 'skipped' }, 'scrubbing failed; event dropped');
+      drop('scrub_failed');
+      continue;
     }
-    for (const [rule, count] of Object.entries(prepared.counts)) metrics.findings.inc({ rule }, count);
+    const { event, ipValue } = scrubbed;
+    for (const rule in event.counts) metrics.findings.inc({ rule }, event.counts[rule]);
     rows.push({
-      eventId: prepared.eventId,
+      eventId: event.eventId,
       kind,
       destination,
-      companyId,
-      userHash: prepared.userId === undefined ? null : keyedHash(deps.hashKey, prepared.userId),
-      ipHash: ipValue === undefined ? null : keyedHash(deps.hashKey, ipValue),
-      payload: prepared.payload,
-      findings: JSON.stringify(prepared.counts),
+      companyId: scrubbed.companyId,
+      userHash: event.userId === undefined ? null : deps.pseudonym(event.userId),
+      ipHash: ipValue === undefined ? null : deps.pseudonym(ipValue),
+      payload: event.payload,
+      findings: JSON.stringify(event.counts),
     });
-  });
-
+  }
   return { kind, rows, dropped };
 }
 
@@ -177,7 +203,15 @@ export class IngestBatcher {
 
   /** Validates and scrubs now (4xx errors are thrown at once), writes with the current group. */
   ingest(kind: EventKind, events: readonly unknown[]): Promise<IngestResult> {
-    const request = prepareIngest(this.deps, kind, events);
+    return this.write(prepareIngest(this.deps, kind, events));
+  }
+
+  /** Events the scrub worker validated and scrubbed: consent gate now, written with the current group. */
+  ingestScrubbed(kind: EventKind, events: readonly ScrubbedEvent[]): Promise<IngestResult> {
+    return this.write(admit(this.deps, kind, events));
+  }
+
+  private write(request: PreparedIngest): Promise<IngestResult> {
     if (request.rows.length === 0) return Promise.resolve(resultOf(request));
     return new Promise((resolve, reject) => {
       this.pending.push({ request, resolve, reject });
@@ -207,35 +241,6 @@ export class IngestBatcher {
   }
 }
 
-/** An event scrubbed and ready for storage; identifiers are kept apart from the payload. */
-export interface PreparedEvent {
-  eventId: string;
-  userId: string | undefined;
-  /** The scrubbed event as JSON, without `event_id`, `company_id` and `user_id`. */
-  payload: string;
-  /** What the scrubber removed, `{rule: count}`. */
-  counts: Record<string, number>;
-  findings: Finding[];
-}
-
-/**
- * Takes the identifiers out of an event (they are added back at send time only when allowed) and
- * scrubs the rest. Throws when the scrubber fails; the caller drops the event.
- */
-export function prepareEvent(scrubber: Scrubber, kind: EventKind, event: JsonObject): PreparedEvent {
-  const { event_id: givenId, company_id: _company, user_id: userId, ...rest } = event;
-  const scrubbed = scrubber.scrub(rest, kind);
-  const counts: Record<string, number> = {};
-  for (const finding of scrubbed.findings) counts[finding.rule] = (counts[finding.rule] ?? 0) + finding.count;
-  return {
-    eventId: typeof givenId === 'string' ? givenId : randomUUID(),
-    userId: typeof userId === 'string' || typeof userId === 'number' ? String(userId) : undefined,
-    payload: JSON.stringify(scrubbed.event),
-    counts,
-    findings: scrubbed.findings,
-  };
-}
-
 function makeRoom(deps: IngestDeps, incoming: number): boolean {
   const { maxBufferBytes, whenFull } = deps.config;
   if (deps.outbox.size().bytes + incoming <= maxBufferBytes) return true;
@@ -246,11 +251,4 @@ function makeRoom(deps: IngestDeps, incoming: number): boolean {
     deps.logger.warn({ evicted }, 'buffer full: oldest events evicted (RELAY_WHEN_FULL=drop_oldest)');
   }
   return true;
-}
-
-function userIp(event: JsonObject): string | undefined {
-  const metadata = event['metadata'];
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
-  const ip = metadata['user_ip'];
-  return typeof ip === 'string' && ip !== '' ? ip : undefined;
 }

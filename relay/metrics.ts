@@ -19,6 +19,11 @@ export function createMetrics() {
       ...make,
     }),
     rejected: new Counter({ name: 'relay_requests_rejected_total', help: 'Requests refused, by HTTP status and code', labelNames: ['status', 'code'], ...make }),
+    scrubWorkerRequests: new Counter({
+      name: 'relay_scrub_worker_requests_total',
+      help: 'Ingest requests whose body was scrubbed on the scrub worker thread (RELAY_SCRUB_WORKER_MIN_BYTES and up)',
+      ...make,
+    }),
     findings: new Counter({ name: 'relay_scrub_findings_total', help: 'Values removed by the scrubber, by rule', labelNames: ['rule'], ...make }),
     outboxEvents: new Gauge({ name: 'relay_outbox_events', help: 'Events waiting in the outbox', ...make }),
     outboxBytes: new Gauge({ name: 'relay_outbox_bytes', help: 'Scrubbed payload bytes waiting in the outbox', ...make }),

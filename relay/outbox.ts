@@ -36,6 +36,9 @@ export interface OutboxTotals {
   deadLetters: number;
 }
 
+/** Rows read per step when expiring from the front of the outbox. */
+const EXPIRE_PAGE = 500;
+
 const ROW_COLUMNS = `id, event_id AS eventId, kind, destination, company_id AS companyId, user_hash AS userHash,
   ip_hash AS ipHash, payload, findings, bytes, created_at AS createdAt, attempts`;
 
@@ -61,6 +64,7 @@ export class Outbox {
   private readonly deleteStmt;
   private readonly bumpStmt;
   private readonly oldestStmt;
+  private readonly frontStmt;
 
   constructor(
     private readonly db: Db,
@@ -69,7 +73,7 @@ export class Outbox {
     db.exec(TOTALS_SCHEMA);
     this.insertStmt = db.prepare(
       `INSERT INTO outbox (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at)
-       VALUES (@eventId, @kind, @destination, @companyId, @userHash, @ipHash, @payload, @findings, @bytes, @createdAt)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.totalsStmt = db.prepare<[], { events: number; bytes: number }>('SELECT events, bytes FROM outbox_totals WHERE id = 1');
     this.claimStmt = db.prepare<[string, number, number], OutboxRow>(
@@ -79,6 +83,9 @@ export class Outbox {
     this.bumpStmt = db.prepare<[number]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
     this.oldestStmt = db.prepare<[number], { id: number; bytes: number }>(
       'SELECT id, bytes FROM outbox ORDER BY id LIMIT ?',
+    );
+    this.frontStmt = db.prepare<[number], { id: number; createdAt: number }>(
+      'SELECT id, created_at AS createdAt FROM outbox ORDER BY id LIMIT ?',
     );
   }
 
@@ -105,13 +112,22 @@ export class Outbox {
   ): ({ ids: number[] } | undefined)[] {
     const createdAt = this.now();
     const prepared = groups.map(({ rows, makeRoom }) => {
-      const withBytes = rows.map((row) => ({ ...row, bytes: Buffer.byteLength(row.payload), createdAt }));
-      return { rows: withBytes, incoming: withBytes.reduce((sum, row) => sum + row.bytes, 0), makeRoom };
+      const bytes = rows.map((row) => Buffer.byteLength(row.payload));
+      return { rows, bytes, incoming: bytes.reduce((sum, n) => sum + n, 0), makeRoom };
     });
+    const insert = this.insertStmt;
     return this.db.transaction(() =>
-      prepared.map(({ rows, incoming, makeRoom }) => {
+      prepared.map(({ rows, bytes, incoming, makeRoom }) => {
         if (makeRoom && !makeRoom(incoming)) return undefined;
-        return { ids: rows.map((row) => Number(this.insertStmt.run(row).lastInsertRowid)) };
+        const ids = new Array<number>(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          const { lastInsertRowid } = insert.run(
+            row.eventId, row.kind, row.destination, row.companyId, row.userHash, row.ipHash, row.payload, row.findings, bytes[i]!, createdAt,
+          );
+          ids[i] = Number(lastInsertRowid);
+        }
+        return { ids };
       }),
     )();
   }
@@ -176,16 +192,20 @@ export class Outbox {
       .all(limit);
   }
 
-  /** Moves dead letters back into the outbox (all, or the given ids); returns how many. */
+  /**
+   * Moves dead letters back into the outbox (all, or the given ids); returns how many. They are
+   * queued anew: their age (`RELAY_MAX_EVENT_AGE`) counts from the replay, which keeps the outbox
+   * in creation order for {@link expire}.
+   */
   replayDeadLetters(ids?: readonly number[]): number {
     const filter = ids === undefined ? '' : `WHERE id IN (${ids.map(() => '?').join(',') || 'NULL'})`;
     return this.db.transaction(() => {
       const moved = this.db
         .prepare(
           `INSERT INTO outbox (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts)
-           SELECT event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, 0 FROM dead_letters ${filter} ORDER BY id`,
+           SELECT event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, ?, 0 FROM dead_letters ${filter} ORDER BY id`,
         )
-        .run(...(ids ?? [])).changes;
+        .run(this.now(), ...(ids ?? [])).changes;
       this.db.prepare(`DELETE FROM dead_letters ${filter}`).run(...(ids ?? []));
       return moved;
     })();
@@ -200,9 +220,20 @@ export class Outbox {
     })();
   }
 
-  /** Deletes queued events created before `cutoff` (ms); returns how many. */
+  /**
+   * Deletes queued events created before `cutoff` (ms); returns how many. Rows are written in
+   * creation order, so the expired ones are the oldest ids: this reads from the front in pages and
+   * stops at the first row still young, instead of scanning the whole outbox.
+   */
   expire(cutoff: number): number {
-    return this.db.prepare('DELETE FROM outbox WHERE created_at < ?').run(cutoff).changes;
+    let expired = 0;
+    for (;;) {
+      const page = this.frontStmt.all(EXPIRE_PAGE);
+      const old = page.filter((row) => row.createdAt < cutoff);
+      if (old.length > 0) this.remove(old.map((row) => row.id));
+      expired += old.length;
+      if (old.length < page.length || page.length < EXPIRE_PAGE) return expired;
+    }
   }
 
   /** Deletes dead letters that failed before `cutoff` (ms); returns how many. */
@@ -213,7 +244,7 @@ export class Outbox {
   /** A summary for operators: depth, bytes, age, per destination. */
   totals(): OutboxTotals {
     const { events, bytes } = this.size();
-    const oldest = this.db.prepare<[], { c: number | null }>('SELECT MIN(created_at) AS c FROM outbox').get();
+    const oldest = this.db.prepare<[], { c: number }>('SELECT created_at AS c FROM outbox ORDER BY id LIMIT 1').get();
     const byDestination: Record<string, number> = {};
     for (const row of this.db
       .prepare<[], { destination: string; n: number }>('SELECT destination, COUNT(*) AS n FROM outbox GROUP BY destination')

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import type { Context, Env, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit.js';
 import type { RelayConfig } from '../config/env.js';
 import type { EventKind } from '../scrubbers/types.js';
 import type { ErrorTrace } from './adapters/error-trace.js';
@@ -21,8 +21,8 @@ import { decodeBody, parseEvents } from './parse-body.js';
 export interface SdkRouteDeps {
   config: RelayConfig;
   metrics: Metrics;
-  /** Validate → consent gate → scrub → outbox (ingest.ts); throws `RelayError`s. */
-  ingest: (kind: EventKind, events: unknown[]) => IngestResult;
+  /** Validate → consent gate → scrub → outbox (ingest.ts), with the group commit of `/v1/*`; rejects with `RelayError`s. */
+  ingest: (kind: EventKind, events: unknown[]) => Promise<IngestResult>;
   /** Is the relay shutting down (intake stopped)? */
   isDraining: () => boolean;
   /** Clock for events that carry no time. @default Date.now */
@@ -98,7 +98,7 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
         throw error;
       }
     });
-    if (events.length > 0) deps.ingest('error', checked(events, config));
+    if (events.length > 0) await deps.ingest('error', checked(events, config));
     const id = typeof parsed.header['event_id'] === 'string' ? parsed.header['event_id'] : events[0]?.event_id;
     return c.json(id === undefined ? {} : { id }, 200);
   });
@@ -106,7 +106,7 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
   const store = sentry(async (c, companyOf) => {
     const event = storeEvent(await requestBody(c, config), config.maxBodyBytes);
     const mapped = mapSentryEvent(event, { companyId: companyOf(keyFrom(c, undefined)), now });
-    deps.ingest('error', checked([mapped], config));
+    await deps.ingest('error', checked([mapped], config));
     return c.json(mapped.event_id === undefined ? {} : { id: mapped.event_id }, 200);
   });
 
@@ -145,7 +145,7 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
           if (problemOf(event, config) === undefined) accepted.push(event);
           else invalid += 1;
         }
-        if (accepted.length > 0) deps.ingest('error', accepted);
+        if (accepted.length > 0) await deps.ingest('error', accepted);
 
         const rejected = mapped.rejected + invalid;
         const reasons = [

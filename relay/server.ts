@@ -5,6 +5,8 @@ import type { RelayConfig } from '../config/env.js';
 import { loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
 import { createApp } from './app.js';
+import { scrubOptions } from './ingest.js';
+import { ScrubWorker } from './scrub-pool.js';
 import { Forwarder, safeError } from './forwarder.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -57,6 +59,24 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     ...(options.idlePollMs === undefined ? {} : { idlePollMs: options.idlePollMs }),
   });
 
+  const scrubWorker = config.scrubWorker
+    ? new ScrubWorker(
+        {
+          rules,
+          hashKey: stores.hashKey,
+          limits: {
+            maxBodyBytes: config.maxBodyBytes,
+            maxBatchEvents: config.maxBatchEvents,
+            maxDepth: config.maxDepth,
+            maxStringLength: config.maxStringLength,
+            maxKeys: config.maxKeys,
+          },
+          options: scrubOptions(config),
+        },
+        logger,
+      )
+    : undefined;
+
   let draining = false;
   const loopDelay = watchEventLoopDelay();
   const app = createApp({
@@ -68,6 +88,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     onEnqueued: () => forwarder.wake(),
     isDraining: () => draining,
     eventLoopDelayMs: loopDelay.current,
+    scrubWorker,
   });
 
   const retention = () => {
@@ -111,6 +132,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       await forwarder.stop(config.shutdownTimeoutSeconds * 1000);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
+      await scrubWorker?.close();
       stores.close();
       logger.info('scrub-relay stopped; unsent events stay in the outbox');
       logger.flush();

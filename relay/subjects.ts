@@ -1,4 +1,5 @@
 import { keyedHash } from '../scrubbers/keyed-hash.js';
+import { egressBodyText } from './egress-audit.js';
 import type { Actor, AdminAudit } from './admin-audit.js';
 import type { Db } from './db.js';
 import { InputError } from './errors.js';
@@ -76,9 +77,13 @@ export class Subjects {
       .all(...rowFilter.params) as Record<string, unknown>[];
     const sent = this.db
       .prepare(
-        `SELECT id, sent_at, destination, host, status, outcome, event_count, sha256, CAST(body AS TEXT) AS body FROM egress_audit WHERE ${egressFilter.sql}`,
+        `SELECT id, sent_at, destination, host, status, outcome, event_count, sha256, body FROM egress_audit WHERE ${egressFilter.sql}`,
       )
-      .all(...egressFilter.params) as Record<string, unknown>[];
+      .all(...egressFilter.params)
+      .map((row) => {
+        const { body, ...rest } = row as Record<string, unknown> & { body: Buffer | null };
+        return { ...rest, body: body === null ? null : egressBodyText(body) };
+      });
     const subject = { userHash: rowFilter.userHash, company: query.company ?? null };
     this.audit.record(actor, 'subject.export', subjectLabel(subject), { queued: queued.length, dead_letters: dead.length, sent: sent.length });
     return { subject, queued: queued.map(parse), deadLetters: dead.map(parse), sent };

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, type Env, type Instruction } from 'dockerfile-ast';
 import { repoRoot } from './render.js';
 
 // No Docker engine runs here and hadolint is neither in Debian nor on npm, so the Dockerfile is
@@ -55,10 +55,8 @@ function content(i: Instruction): string {
 function envOf(stage: Stage | undefined): Map<string, string> {
   const env = new Map<string, string>();
   for (const i of of(stage, 'ENV')) {
-    for (const arg of i.getArguments()) {
-      const [k, ...v] = arg.getValue().split('=');
-      if (k) env.set(k, v.join('='));
-    }
+    // The parser's properties undo quoting (`NODE_OPTIONS="--a --b"` is one value).
+    for (const property of (i as Env).getProperties()) env.set(property.getName(), property.getValue() ?? '');
   }
   return env;
 }
@@ -119,6 +117,13 @@ describe('Dockerfile', () => {
     expect(cmd[0]).toBe('node');
     expect(cmd.join(' ')).toContain('/healthz');
     expect(cmd.join(' ')).not.toMatch(/curl|wget/);
+  });
+
+  it('sizes the V8 heap exactly as `npm start` does', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const startFlags = (pkg.scripts['start'] ?? '').split(/\s+/).filter((word) => word.startsWith('--max-'));
+    expect(startFlags.length).toBeGreaterThan(0);
+    expect(envOf(runtime).get('NODE_OPTIONS')?.split(/\s+/)).toEqual(startFlags);
   });
 
   it('bakes in no secret and does not switch telemetry on', () => {

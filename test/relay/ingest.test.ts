@@ -184,6 +184,33 @@ describe('POST /v1/errors and /v1/scans', () => {
     expect((await post('/v1/errors', JSON.stringify(plantedErrorEvent()))).status).toBe(202);
   });
 
+  it('answers 503 at once while RELAY_MAX_INFLIGHT_BYTES of bodies are being handled, and admits again after', async () => {
+    const { app, post } = makeApp({ RELAY_MAX_INFLIGHT_BYTES: '1048576', RELAY_MAX_BODY_BYTES: '1048576' });
+    const text = JSON.stringify(plantedErrorEvent());
+    let release!: () => void;
+    // No Content-Length (a stream): counted as a full RELAY_MAX_BODY_BYTES body.
+    const held = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(text.slice(0, 10)));
+        release = () => {
+          controller.enqueue(new TextEncoder().encode(text.slice(10)));
+          controller.close();
+        };
+      },
+    });
+    const slow = app.request(
+      new Request('http://relay/v1/errors', { method: 'POST', body: held, headers: { 'content-type': 'application/json' }, duplex: 'half' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const refused = await post('/v1/errors', text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({ error: 'overloaded' });
+    release();
+    expect((await slow).status).toBe(202);
+    expect((await post('/v1/errors', text)).status).toBe(202);
+  });
+
   it('sheds ingest with 503 while the event loop is further behind than RELAY_MAX_EVENT_LOOP_DELAY', async () => {
     let delay = 450;
     const { post, stores } = makeApp({ RELAY_MAX_EVENT_LOOP_DELAY: '400' }, () => delay);

@@ -157,7 +157,7 @@ describe('retention', () => {
       stores.outbox.deadLetter([dead!.id], 'http_400');
       stores.egress.record({
         sentAt: now, destination: 'diagnostics', host: 'h', status: 200, outcome: 'delivered', eventCount: 1,
-        companies: ['acme'], userHashes: [], scrubCounts: {}, wireBody: Buffer.from('x'), plainBody: 'x',
+        companies: ['acme'], userHashes: [], scrubCounts: {}, wireBody: Buffer.from('x'), keepBody: true,
       });
       stores.audit.record('cli', 'consent.set', 'acme', {});
       const config = { maxEventAgeSeconds: 3600, auditRetentionDays: 30, egressAuditDays: 7 };

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { EventKind, Finding, JsonObject, Scrubber } from '../scrubbers/types.js';
+import { normaliseScanEvent } from './adapters/lakera-guard.js';
+import { checkEventShape } from './event-schemas.js';
+import { eventError } from './parse-body.js';
+
+/** An event scrubbed and ready for storage; identifiers are kept apart from the payload. */
+export interface PreparedEvent {
+  eventId: string;
+  userId: string | undefined;
+  /** The scrubbed event as JSON, without `event_id`, `company_id` and `user_id`. */
+  payload: string;
+  /** What the scrubber removed, `{rule: count}`. */
+  counts: Record<string, number>;
+  findings: Finding[];
+}
+
+/** One event of a request after validation, before the consent gate (which needs the database). */
+export type ScrubbedEvent =
+  | { companyId: string; outcome: 'scrubbed'; event: Omit<PreparedEvent, 'findings'>; ipValue: string | undefined }
+  /** The scrubber failed (its error code): the event is dropped, never kept raw. */
+  | { companyId: string; outcome: 'failed'; code: string }
+  /** Not scrubbed because it will be dropped anyway (no consent, telemetry off). */
+  | { companyId: string; outcome: 'skipped' };
+
+export interface ScrubOptions {
+  defaultCompany: string | undefined;
+  /** Keep the raw `metadata.user_ip` of scan events aside, to be sent as a keyed hash. */
+  keepUserIp: boolean;
+  /** Whether a company's events are worth scrubbing; absent = all are. */
+  wanted?: ((companyId: string) => boolean) | undefined;
+}
+
+/**
+ * Validates a request's events and scrubs them: the part of ingest that needs no database, so it
+ * can run on a worker thread. All events are checked before any is scrubbed: a batch with one
+ * malformed event throws a 400 naming its index. A raw Lakera Guard response becomes a
+ * `scan_result` first; its payload never stays.
+ */
+export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly unknown[], options: ScrubOptions): ScrubbedEvent[] {
+  const events = kind === 'scan' ? given.map(normaliseScanEvent) : given;
+  const companies = events.map((event, index) => {
+    const problem = checkEventShape(kind, event);
+    if (problem) throw eventError(index, events.length, problem.field, problem.reason);
+    const company = (event as { company_id?: string }).company_id ?? options.defaultCompany;
+    if (company === undefined) {
+      throw eventError(index, events.length, 'company_id', 'is required (or configure RELAY_DEFAULT_COMPANY)');
+    }
+    return company;
+  });
+  return events.map((value, index): ScrubbedEvent => {
+    const companyId = companies[index]!;
+    if (options.wanted !== undefined && !options.wanted(companyId)) return { companyId, outcome: 'skipped' };
+    const ipValue = kind === 'scan' && options.keepUserIp ? userIp(value as JsonObject) : undefined;
+    try {
+      const { findings: _findings, ...event } = prepareEvent(scrubber, kind, value as JsonObject);
+      return { companyId, outcome: 'scrubbed', event, ipValue };
+    } catch (error) {
+      return { companyId, outcome: 'failed', code: (error as { code?: string }).code ?? 'unknown' };
+    }
+  });
+}
+
+/**
+ * Takes the identifiers out of an event (they are added back at send time only when allowed) and
+ * scrubs the rest. Throws when the scrubber fails; the caller drops the event.
+ */
+export function prepareEvent(scrubber: Scrubber, kind: EventKind, event: JsonObject): PreparedEvent {
+  const { event_id: givenId, company_id: _company, user_id: userId, ...rest } = event;
+  const scrubbed = scrubber.scrub(rest, kind);
+  const counts: Record<string, number> = {};
+  for (const finding of scrubbed.findings) counts[finding.rule] = (counts[finding.rule] ?? 0) + finding.count;
+  return {
+    eventId: typeof givenId === 'string' ? givenId : randomUUID(),
+    userId: typeof userId === 'string' || typeof userId === 'number' ? String(userId) : undefined,
+    payload: JSON.stringify(scrubbed.event),
+    counts,
+    findings: scrubbed.findings,
+  };
+}
+
+function userIp(event: JsonObject): string | undefined {
+  const metadata = event['metadata'];
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
+  const ip = metadata['user_ip'];
+  return typeof ip === 'string' && ip !== '' ? ip : undefined;
+}
