@@ -9,6 +9,7 @@ import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { checkEventShape } from './event-schemas.js';
 import { renderEvent, safeError } from './forwarder.js';
 import { prepareEvent } from './scrub-events.js';
+import { StorageOpenError } from './db.js';
 import { startRelay } from './server.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -261,6 +262,12 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError || error instanceof UsageError || String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`scrub-relay: ${(error as Error).message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (error instanceof StorageOpenError) {
+      // The message names the configured path and the SQLite code; it holds no event data.
+      process.stderr.write(`scrub-relay: ${error.message}\n`);
+      process.exitCode = 1;
       return;
     }
     const { name, code } = safeError(error);

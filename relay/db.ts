@@ -117,6 +117,25 @@ function quickCheck(db: Db): void {
  * corrupt buffer never keeps the relay from starting.
  */
 export function openDatabase(path: string, durability: Durability, now: () => number = Date.now): OpenResult {
+  try {
+    return openOrMoveAside(path, durability, now);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new StorageOpenError(
+      `cannot open the database at ${path} (${typeof code === 'string' ? code : (error as Error).name}): ` +
+        'check that its directory exists, is writable by this user and the volume is not read-only or full',
+      { cause: error },
+    );
+  }
+}
+
+/** The database file cannot be created or opened (permissions, read-only or full volume); the message names the path. */
+export class StorageOpenError extends Error {
+  override readonly name = 'StorageOpenError';
+  readonly code = 'storage_open_failed';
+}
+
+function openOrMoveAside(path: string, durability: Durability, now: () => number): OpenResult {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   try {
     const db = new Database(path);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
@@ -44,6 +45,16 @@ describe('the relay as a process', () => {
     const result = await runCli(['serve'], { env: { RELAY_PORT: 'abc' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Expected RELAY_PORT to be 0-65535, got "abc"');
+  });
+
+  it('refuses to start on a database path it cannot create, naming the path', async () => {
+    // A regular file where the directory should be: refused even for root, unlike a chmod.
+    const blocker = join(tempDir(), 'not-a-directory');
+    writeFileSync(blocker, 'x');
+    const dbPath = join(blocker, 'relay.db');
+    const result = await runCli(['serve'], { env: { RELAY_DB_PATH: dbPath, RELAY_PORT: '0' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cannot open the database at ${dbPath} (EEXIST)`);
   });
 
   it('sets and lists consent from the CLI, in the same database the relay reads', async () => {
