@@ -6,7 +6,8 @@ import type { RelayConfig } from '../config/env.js';
 import type { EventKind } from '../scrubbers/types.js';
 import type { ErrorTrace } from './adapters/error-trace.js';
 import { mapLogsRequest } from './adapters/otlp-logs.js';
-import { decodeOtlpProtobuf, encodeOtlpResponse, encodeOtlpStatus, OtlpDecodeError, type OtlpSignal } from './adapters/otlp-protobuf.js';
+import type * as OtlpProtobuf from './adapters/otlp-protobuf.js';
+import type { OtlpSignal } from './adapters/otlp-protobuf.js';
 import { mapTraceRequest, type OtlpMapResult } from './adapters/otlp-traces.js';
 import { sentryKey } from './adapters/sentry-auth.js';
 import { EnvelopeError, itemJson, parseEnvelope, type Envelope } from './adapters/sentry-envelope.js';
@@ -134,7 +135,7 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
           throw new InputError('unsupported_media_type', 415, 'Content-Type must be application/json or application/x-protobuf');
         }
         const body = await requestBody(c, config);
-        const request = protobuf ? protobufRequest(signal, body) : jsonRequest(body);
+        const request = protobuf ? await protobufRequest(signal, body) : jsonRequest(body);
         const context = { defaultCompany: config.defaultCompany, now };
         const mapped: OtlpMapResult = signal === 'traces' ? mapTraceRequest(request, context) : mapLogsRequest(request, context);
         if (mapped.notErrors > 0) metrics.dropped.inc({ reason: signal === 'traces' ? 'otlp_span' : 'otlp_log' }, mapped.notErrors);
@@ -152,9 +153,9 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
           mapped.rejected > 0 ? `${mapped.rejected} without a company (set resource attribute company.id or RELAY_DEFAULT_COMPANY)` : '',
           invalid > 0 ? `${invalid} over the relay's size limits` : '',
         ].filter((reason) => reason !== '');
-        return otlpSuccess(c, signal, protobuf, rejected, reasons.join('; '));
+        return await otlpSuccess(c, signal, protobuf, rejected, reasons.join('; '));
       } catch (error) {
-        if (error instanceof RelayError) return otlpError(c, metrics, protobuf, error);
+        if (error instanceof RelayError) return await otlpError(c, metrics, protobuf, error);
         throw error;
       }
     };
@@ -265,8 +266,16 @@ function sentryError(c: Context, metrics: Metrics, error: RelayError): Response 
   return c.json({ detail: error.message }, error.status);
 }
 
-function otlpSuccess(c: Context, signal: OtlpSignal, protobuf: boolean, rejected: number, errorMessage: string): Response {
+// protobufjs and the OTLP descriptor load with the first protobuf request: a relay that never
+// sees one does not keep them in memory.
+let otlpProtobufModule: Promise<typeof OtlpProtobuf> | undefined;
+function otlpProtobuf(): Promise<typeof OtlpProtobuf> {
+  return (otlpProtobufModule ??= import('./adapters/otlp-protobuf.js'));
+}
+
+async function otlpSuccess(c: Context, signal: OtlpSignal, protobuf: boolean, rejected: number, errorMessage: string): Promise<Response> {
   if (protobuf) {
+    const { encodeOtlpResponse } = await otlpProtobuf();
     return c.body(new Uint8Array(encodeOtlpResponse(signal, rejected, errorMessage)), 200, { 'content-type': 'application/x-protobuf' });
   }
   if (rejected === 0) return c.json({}, 200);
@@ -274,19 +283,21 @@ function otlpSuccess(c: Context, signal: OtlpSignal, protobuf: boolean, rejected
   return c.json({ partialSuccess: { [field]: rejected, errorMessage } }, 200);
 }
 
-function otlpError(c: Context, metrics: Metrics, protobuf: boolean, error: RelayError): Response {
+async function otlpError(c: Context, metrics: Metrics, protobuf: boolean, error: RelayError): Promise<Response> {
   metrics.rejected.inc({ status: String(error.status), code: error.code });
   // OTLP/HTTP: 429/503 are retryable and honour Retry-After; other 4xx are not.
   if (error.retryAfterSeconds !== undefined) c.header('Retry-After', String(error.retryAfterSeconds));
   if (error.status === 401) c.header('WWW-Authenticate', 'Bearer');
   const code = GRPC_CODE[error.status] ?? 2;
   if (protobuf) {
+    const { encodeOtlpStatus } = await otlpProtobuf();
     return c.body(new Uint8Array(encodeOtlpStatus(code, error.message)), error.status, { 'content-type': 'application/x-protobuf' });
   }
   return c.json({ code, message: error.message }, error.status);
 }
 
-function protobufRequest(signal: OtlpSignal, body: Buffer): unknown {
+async function protobufRequest(signal: OtlpSignal, body: Buffer): Promise<unknown> {
+  const { decodeOtlpProtobuf, OtlpDecodeError } = await otlpProtobuf();
   try {
     return decodeOtlpProtobuf(signal, body);
   } catch (error) {
