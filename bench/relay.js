@@ -197,6 +197,13 @@ async function runDurability(durability, tls, results) {
   };
   execFileSync(process.execPath, [CLI, 'consent', 'set', 'acme', '--telemetry', '--ids'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
   const relay = await startRelay(env);
+  const idle = memory(relay.child.pid).rss;
+  // RSS sampled every 100 ms from the first request on, beside VmHWM (the kernel's exact peak):
+  // with the idle figure they show what start-up, load and transients each take.
+  let loaded = 0;
+  const sampler = setInterval(() => {
+    loaded = Math.max(loaded, memory(relay.child.pid).rss);
+  }, 100);
 
   const single = await closedLoop({ url: relay.url, path: '/v1/errors', headers: json, body: () => singleBody, concurrency: SINGLE_CONCURRENCY, durationMs: PHASE_MS, warmupMs: WARMUP_MS });
   printLoad(`single events, ${SINGLE_CONCURRENCY} concurrent`, single);
@@ -220,7 +227,9 @@ async function runDurability(durability, tls, results) {
   const drainSeconds = (performance.now() - upstream.firstAt) / 1000;
   line(`drain of ${queued} queued events`, `${f(queued / drainSeconds)} events/s (${f(drainSeconds, 2)} s from the first upstream request)`);
 
+  clearInterval(sampler);
   const { hwm } = memory(relay.child.pid);
+  line('relay RSS idle / peak sampled', `${f(idle, 1)} MB after start / ${f(loaded, 1)} MB under load`);
   line('relay peak RSS (VmHWM)', `${f(hwm, 1)} MB`);
   results[durability] = { single, batch, drain: queued / drainSeconds, hwm };
   await relay.stop();

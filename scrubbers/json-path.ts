@@ -52,13 +52,18 @@ function isIdentifier(key: string): boolean {
   return true;
 }
 
+/** Renders one path segment the way findings show it: `[0]`, `.vars`, `["x-api-key"]`. */
+export function formatJsonPathSegment(seg: string | number): string {
+  if (typeof seg === 'number') return `[${seg}]`;
+  return isIdentifier(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
+}
+
 /** Renders a concrete path the way findings show it: `$.frames[0].vars["x-api-key"]`. */
 export function formatJsonPath(segments: readonly (string | number)[], length = segments.length): string {
   let out = '$';
   for (let i = 0; i < length; i++) {
     const seg = segments[i];
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (seg !== undefined) out += isIdentifier(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
+    if (seg !== undefined) out += formatJsonPathSegment(seg);
   }
   return out;
 }

@@ -4,6 +4,16 @@ const DIGIT = 1;
 const TOKEN = 2;
 const HEX_RUN = 4;
 const NUM_RUN = 8;
+/** Token characters that are digits / letters: a high_entropy run needs both kinds. */
+const TOKEN_DIGIT = 16;
+const TOKEN_LETTER = 32;
+const TOKEN_MIXED = TOKEN_DIGIT | TOKEN_LETTER;
+/** `[A-Z]`: the IBAN shape needs two. */
+const UPPER = 64;
+const UPPER_SHIFT = 6;
+/** A class entry holds the class bits in its low byte and the case-folded code above them. */
+const FOLD_SHIFT = 8;
+const COLON = 58;
 
 /** Group bits stay within a small integer (V8 Smi), so bit sets are cheap map keys. */
 export const MAX_GROUPS = 30;
@@ -14,33 +24,47 @@ const IBAN_SHAPE = /[A-Z]{2}[0-9]{2}/;
 /** Indices into {@link Prefilter.metrics}. */
 export const METRIC = { digits: 0, tokenRun: 1, hexRun: 2, numRun: 3, ipv6Shape: 4, ibanShape: 5 } as const;
 
-const PAIR_SLOTS = 4096;
-const PAIR_MASK = PAIR_SLOTS - 1;
+/** Pairs of folded ASCII codes (`first << 7 | second`), then single folded codes. */
+const PAIR_SLOTS = 128 * 128;
+const SEEN_SLOTS = PAIR_SLOTS + 128;
+/** Literal groups are looked up by pair hashed to 12 bits: small enough for L1; a collision only lets a rule through to its exact check. */
+const GROUP_MASK = 4095;
 
-function pairSlot(first: number, second: number): number {
-  return ((first << 5) ^ second) & PAIR_MASK;
-}
-
-/** Character classes of ASCII codes. */
-const CLASS = new Uint8Array(128);
-/** ASCII upper case folded to lower case; every other code maps to itself. */
-const FOLD = new Uint8Array(128);
+/** Per ASCII code: class bits and folded code (see {@link FOLD_SHIFT}). */
+const CLASS = new Uint16Array(128);
 for (let c = 0; c < 128; c++) {
   const digit = c >= 48 && c <= 57;
+  const upper = c >= 65 && c <= 90;
+  const lower = c >= 97 && c <= 122;
   const hexLetter = (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+  const token = isTokenChar(c);
+  const folded = upper ? c + 32 : c;
   CLASS[c] =
+    (folded << FOLD_SHIFT) |
     (digit ? DIGIT : 0) |
-    (isTokenChar(c) ? TOKEN : 0) |
-    (digit || hexLetter || c === 58 || c === 46 || c === 45 ? HEX_RUN : 0) |
-    (digit || c === 32 || c === 46 || c === 45 || c === 40 || c === 41 || c === 43 ? NUM_RUN : 0);
-  FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c;
+    (token ? TOKEN : 0) |
+    (token && digit ? TOKEN_DIGIT : 0) |
+    (token && (upper || lower) ? TOKEN_LETTER : 0) |
+    (digit || hexLetter || c === COLON || c === 46 || c === 45 ? HEX_RUN : 0) |
+    (digit || c === 32 || c === 46 || c === 45 || c === 40 || c === 41 || c === 43 ? NUM_RUN : 0) |
+    (upper ? UPPER : 0);
 }
+
+function fold(c: number): number {
+  // A non-ASCII literal character is never recorded by the ASCII tables: 0 stands for any of them.
+  return c < 128 ? (CLASS[c] as number) >>> FOLD_SHIFT : 0;
+}
+
+/** How {@link Prefilter.has} decides that a literal is present once its character pairs occurred. */
+const CONFIRM_NONE = 0;
+const CONFIRM_RAW = 1;
+const CONFIRM_LOWER = 2;
 
 /**
  * The one pass over each string that decides which rules are worth running on it: digit count,
  * the longest runs of token / hex / number characters, two shapes (IPv6-like, IBAN-like), and
  * which case-folded characters and character pairs occur. A rule's literal can only be present
- * when its first and last character pairs occurred; only then is it confirmed with a native
+ * when each of its ASCII character pairs occurred; only then is it confirmed with a native
  * `includes` on the lower-cased string. The pass costs the same however many literals the rules
  * declare, and a rule whose literal is absent never runs its regexes on the string.
  *
@@ -58,27 +82,32 @@ export class Prefilter {
   numRun = 0;
   /** Which shapes were tested on the current string (bit 1 IPv6, bit 2 IBAN); they are tested on demand. */
   private shapesKnown = 0;
+  /** Capital letters: the IBAN shape needs two. */
+  private capitals = 0;
 
   private readonly literals: string[];
-  /** Per literal: 1 when it holds a letter, so that only a lower-cased copy of the string can confirm it. */
-  private readonly folds: Uint8Array;
-  /** Per literal: its first and last folded character pair (`c1 << 7 | c2`), or the character itself. */
-  private readonly heads: Int32Array;
-  private readonly tails: Int32Array;
-  /** Character pairs seen, hashed to 12 bits: small enough to stay in L1 cache; a collision only lets a check through. */
-  private readonly pairSeen = new Uint16Array(PAIR_SLOTS);
+  /** Per literal: how presence is confirmed after the pair check (`CONFIRM_*`). */
+  private readonly confirm: Uint8Array;
+  /** The seen-slots of every folded character pair of each literal (of its only character, if one). */
+  private readonly pairSlots: Int32Array;
+  /** Per literal: where its slots start in {@link pairSlots}; one entry more marks the end of the last. */
+  private readonly pairStart: Int32Array;
+  /** Per seen-slot: the generation at which that pair or character last occurred. */
+  private readonly seen = new Uint16Array(SEEN_SLOTS);
   /** Per literal: the generation at which it was confirmed present (`gen`) or absent (`-gen`). */
-  private readonly verdict: Float64Array;
+  private readonly verdict: Int32Array;
   private generation = 0;
   private current = '';
   private lower: string | undefined;
 
-  /** Bit set of the literal groups whose first character pair (or single character) occurred. */
+  /** Bit set of the literal groups that may occur: one ASCII pair (or character) of one of their literals occurred. */
   groups = 0;
   /** The measured numbers by {@link METRIC} index, for table-driven gates. */
   readonly metrics = new Int32Array(6);
-  /** Per pair slot: the literal groups that have a literal starting with that pair. */
-  private readonly slotGroups = new Int32Array(PAIR_SLOTS);
+  /** Per hashed pair: the literal groups having a literal whose first ASCII pair it is. */
+  private readonly slotGroups = new Int32Array(GROUP_MASK + 1);
+  /** Groups with a literal that has no ASCII pair to look for: they are always possible. */
+  private alwaysGroups = 0;
 
   /**
    * @param literals the literals rules require (any case); a literal's id is its index here.
@@ -86,32 +115,45 @@ export class Prefilter {
    */
   constructor(literals: readonly string[], groups: readonly (readonly number[])[] = []) {
     this.literals = literals.map((l) => l.toLowerCase());
-    this.heads = new Int32Array(literals.length);
-    this.tails = new Int32Array(literals.length);
-    this.verdict = new Float64Array(literals.length);
-    this.folds = Uint8Array.from(this.literals, (l) => (/[a-z]/.test(l) ? 1 : 0));
+    this.verdict = new Int32Array(literals.length);
+    this.confirm = new Uint8Array(literals.length);
+    // The tables record ASCII only: a pair (or single character) outside ASCII is left to the native check.
+    const slotsOf = (text: string): number[] => {
+      const ascii = (i: number): boolean => text.charCodeAt(i) < 128;
+      const code = (i: number): number => fold(text.charCodeAt(i));
+      if (text.length === 1) return ascii(0) ? [PAIR_SLOTS + code(0)] : [];
+      const pairs: number[] = [];
+      for (let i = 0; i + 1 < text.length; i++) if (ascii(i) && ascii(i + 1)) pairs.push((code(i) << 7) | code(i + 1));
+      return pairs;
+    };
+    const slots = this.literals.map(slotsOf);
+    this.pairSlots = Int32Array.from(slots.flat());
+    this.pairStart = new Int32Array(literals.length + 1);
+    slots.forEach((list, id) => (this.pairStart[id + 1] = (this.pairStart[id] ?? 0) + list.length));
     this.literals.forEach((text, id) => {
-      const code = (i: number): number => {
-        const c = text.charCodeAt(i);
-        // A non-ASCII literal character is never recorded by the ASCII tables: 0 never occurs.
-        return c < 128 ? (FOLD[c] ?? 0) : 0;
-      };
-      if (text.length === 1) {
-        this.heads[id] = -1;
-        this.tails[id] = -1;
-      } else {
-        this.heads[id] = pairSlot(code(0), code(1));
-        this.tails[id] = pairSlot(code(text.length - 2), code(text.length - 1));
-      }
+      const letters = /[a-z]/.test(text);
+      const n = text.length;
+      // One or two ASCII characters are fully decided by the tables: no native check needed. Except
+      // `i` and `k`: toLowerCase maps İ (U+0130) and the Kelvin sign (U+212A) to them, which the
+      // ASCII tables never see, so those literals are still confirmed on the lower-cased string.
+      const ascii = Array.from(text).every((ch) => ch.charCodeAt(0) < 128);
+      const decided = n <= 2 && ascii && !/[ik]/.test(text);
+      this.confirm[id] = decided ? CONFIRM_NONE : letters ? CONFIRM_LOWER : CONFIRM_RAW;
     });
     groups.slice(0, MAX_GROUPS).forEach((ids, g) => {
       for (const id of ids) {
         const text = this.literals[id];
-        if (text === undefined) continue;
-        const c0 = text.charCodeAt(0);
-        const first = c0 < 128 ? (FOLD[c0] ?? 0) : 0;
-        const slots = text.length === 1 ? Array.from({ length: 128 }, (_, prev) => pairSlot(prev, first)) : [this.heads[id] ?? 0];
-        for (const slot of slots) this.slotGroups[slot] = (this.slotGroups[slot] ?? 0) | (1 << g);
+        const own = slots[id];
+        if (text === undefined || own === undefined) continue;
+        if (own.length === 0) {
+          this.alwaysGroups |= 1 << g;
+          continue;
+        }
+        // Any one pair of a literal is recorded wherever the literal occurs; a single character is
+        // recorded as the second half of a pair, whatever precedes it.
+        const first = (own[0] as number) - PAIR_SLOTS;
+        const heads = text.length === 1 ? Array.from({ length: 128 }, (_, prev) => (prev << 7) | first) : own.slice(0, 1);
+        for (const slot of heads) this.slotGroups[slot & GROUP_MASK] = (this.slotGroups[slot & GROUP_MASK] ?? 0) | (1 << g);
       }
     });
   }
@@ -119,12 +161,12 @@ export class Prefilter {
   /** Measures `s`; afterwards the fields and {@link has} describe it. */
   measure(s: string): void {
     if (++this.generation === 0x10000) {
-      this.pairSeen.fill(0);
+      this.seen.fill(0);
       this.verdict.fill(0);
       this.generation = 1;
     }
     const gen = this.generation;
-    const pairSeen = this.pairSeen;
+    const seen = this.seen;
     const slotGroups = this.slotGroups;
     let groups = 0;
     this.current = s;
@@ -137,6 +179,7 @@ export class Prefilter {
     let hexRun = 0;
     let num = 0;
     let numRun = 0;
+    let capitals = 0;
     let prev = 0;
     const n = s.length;
     for (let i = 0; i < n; i++) {
@@ -146,28 +189,29 @@ export class Prefilter {
         token = tokenMixed = hex = num = 0;
         continue;
       }
-      const f = CLASS[c] as number;
-      const folded = FOLD[c] as number;
-      const slot = ((prev << 5) ^ folded) & PAIR_MASK;
-      pairSeen[slot] = gen;
-      groups |= slotGroups[slot] as number;
-      prev = folded;
-      digits += f & DIGIT;
-      // tokenMixed: bit 1 = the run has a digit, bit 2 = it has a letter (both needed by high_entropy).
-      if ((f & TOKEN) !== 0) {
+      const e = CLASS[c] as number;
+      const folded = e >>> FOLD_SHIFT;
+      const pair = (prev << 7) | folded;
+      seen[pair] = gen;
+      seen[PAIR_SLOTS + folded] = gen;
+      groups |= slotGroups[pair & GROUP_MASK] as number;
+      digits += e & DIGIT;
+      capitals += (e & UPPER) >>> UPPER_SHIFT;
+      if ((e & TOKEN) !== 0) {
         token++;
-        tokenMixed |= (f & DIGIT) !== 0 ? 1 : folded >= 97 ? 2 : 0;
-        if (tokenMixed === 3 && token > tokenRun) tokenRun = token;
+        tokenMixed |= e & TOKEN_MIXED;
+        if (tokenMixed === TOKEN_MIXED && token > tokenRun) tokenRun = token;
       } else {
         token = 0;
         tokenMixed = 0;
       }
-      hex = (f & HEX_RUN) !== 0 ? hex + 1 : 0;
+      hex = (e & HEX_RUN) !== 0 ? hex + 1 : 0;
       if (hex > hexRun) hexRun = hex;
-      num = (f & NUM_RUN) !== 0 ? num + 1 : 0;
+      num = (e & NUM_RUN) !== 0 ? num + 1 : 0;
       if (num > numRun) numRun = num;
+      prev = folded;
     }
-    this.groups = groups;
+    this.groups = groups | this.alwaysGroups;
     const metrics = this.metrics;
     metrics[0] = digits;
     metrics[1] = tokenRun;
@@ -176,6 +220,7 @@ export class Prefilter {
     metrics[4] = 0;
     metrics[5] = 0;
     this.shapesKnown = 0;
+    this.capitals = capitals;
     this.digits = digits;
     this.tokenRun = tokenRun;
     this.hexRun = hexRun;
@@ -190,8 +235,9 @@ export class Prefilter {
   hasShape(shape: number): boolean {
     if ((this.shapesKnown & shape) === 0) {
       this.shapesKnown |= shape;
+      const possible = shape === 1 ? this.seen[PAIR_SLOTS + COLON] === this.generation : this.capitals >= 2 && this.digits >= 2;
       const re = shape === 1 ? IPV6_SHAPE : IBAN_SHAPE;
-      this.metrics[shape === 1 ? 4 : 5] = re.test(this.current) ? 1 : 0;
+      this.metrics[shape === 1 ? 4 : 5] = possible && re.test(this.current) ? 1 : 0;
     }
     return this.metrics[shape === 1 ? 4 : 5] === 1;
   }
@@ -200,17 +246,21 @@ export class Prefilter {
   has(ids: Int32Array): boolean {
     if (ids.length === 0) return true;
     const gen = this.generation;
+    const seen = this.seen;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
+      const end = this.pairStart[id + 1] as number;
+      let k = this.pairStart[id] as number;
+      while (k < end && seen[this.pairSlots[k] as number] === gen) k++;
+      if (k < end) continue;
+      const confirm = this.confirm[id] as number;
+      if (confirm === CONFIRM_NONE) return true;
       const verdict = this.verdict[id] as number;
       if (verdict === gen) return true;
       if (verdict === -gen) continue;
-      const head = this.heads[id] as number;
-      const tail = this.tails[id] as number;
-      if (head >= 0 && (this.pairSeen[head] !== gen || this.pairSeen[tail] !== gen)) continue;
       const literal = this.literals[id] as string;
       let present: boolean;
-      if (this.folds[id] === 1) {
+      if (confirm === CONFIRM_LOWER) {
         this.lower ??= this.current.toLowerCase();
         present = this.lower.includes(literal);
       } else {

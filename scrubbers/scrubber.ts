@@ -2,7 +2,7 @@ import { isHighEntropyToken } from './entropy.js';
 import { CLEAN_CACHE_MAX_LENGTH, CleanCache } from './clean-cache.js';
 import { MAX_GROUPS, METRIC, Prefilter } from './prefilter.js';
 import { ScrubError } from './errors.js';
-import { formatJsonPath, parseJsonPath, pathWithin } from './json-path.js';
+import { formatJsonPath, formatJsonPathSegment, parseJsonPath, pathWithin } from './json-path.js';
 import { containsAnyParts, endsWithParts, keyParts, normalizeKey } from './key-names.js';
 import { redactText } from './redact.js';
 import type {
@@ -55,14 +55,31 @@ interface KeyInfo {
   pathContent: CompiledContentRule[];
   /** The key name itself was seen to hold nothing a text rule finds, per event kind. */
   clean: { error: boolean; scan: boolean };
+  /** The key as a segment of a finding's path (`.vars`, `["x-api-key"]`). */
+  segment: string;
+  /** `skipBit`s of the text rules whose skip keys this key names. */
+  skips: number;
+}
+
+/** What one rule found in one event: its total, and its count per path in the order paths first occurred. */
+interface Tally {
+  rule: string;
+  total: number;
+  paths: string[];
+  counts: number[];
 }
 
 /** Per-call state: kept off module scope so that scrubbing stays pure and re-entrant. */
 interface Walk {
   kind: EventKind;
   path: (string | number)[];
-  counts: Map<string, Map<string, number>>;
-  totals: Map<string, number>;
+  /** Per path segment: {@link KeyInfo.skips} of its key (0 for an array index). */
+  skipMasks: number[];
+  /** `pathText[k]`: the first k segments of `path` as a finding shows them; entries up to `pathTextValid` are current. */
+  pathText: string[];
+  pathTextValid: number;
+  /** Per rule that fired, in the order rules first fired: few per event, so found by a linear scan. */
+  tallies: Tally[];
   currentRule: string | undefined;
   /** Number of `record` calls so far: tells whether a string produced a finding. */
   fired: number;
@@ -137,22 +154,43 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     return 1 << i;
   };
   for (const t of allTextRules) {
-    t.requires =
-      gateBit('digits', t.minDigits) |
-      gateBit('hexRun', t.minHexRun) |
-      gateBit('numRun', t.minNumRun) |
-      gateBit('tokenRun', t.minTokenRun);
+    const gates: [keyof typeof METRIC, number][] = [
+      ['digits', t.minDigits],
+      ['hexRun', t.minHexRun],
+      ['numRun', t.minNumRun],
+      ['tokenRun', t.minTokenRun],
+    ];
+    const bits = gates.map(([metric, min]) => gateBit(metric, min));
+    t.requires = bits.reduce((all, bit) => all | bit, 0);
+    t.gated = gates.every(([, min], i) => min <= 0 || bits[i] !== 0);
   }
-  const candidateCache: Record<EventKind, Map<number, Map<number, TextRule[]>>> = { error: new Map(), scan: new Map() };
 
-  function candidates(kind: EventKind): TextRule[] {
+  /** The gates of a rule that did not get feature bits (more than 30 distinct thresholds in the rules). */
+  function passesGates(t: TextRule): boolean {
+    const m = prefilter.metrics;
+    return (
+      (m[METRIC.digits] as number) >= t.minDigits &&
+      (m[METRIC.hexRun] as number) >= t.minHexRun &&
+      (m[METRIC.numRun] as number) >= t.minNumRun &&
+      (m[METRIC.tokenRun] as number) >= t.minTokenRun
+    );
+  }
+  /** Per event kind, for strings and for JSON numbers: features → literal groups → candidate rules. */
+  type CandidateCache = Map<number, Map<number, TextRule[]>>;
+  const candidateCache: Record<EventKind, CandidateCache[]> = {
+    error: [new Map() as CandidateCache, new Map() as CandidateCache],
+    scan: [new Map() as CandidateCache, new Map() as CandidateCache],
+  };
+
+  /** The rules whose gates the last measured string passed: `scrubText` need check only their literals and scopes. */
+  function candidates(kind: EventKind, fromNumber: boolean): TextRule[] {
     const metrics = prefilter.metrics;
     let features = 0;
     for (let g = 0; g < gateMetric.length; g++) {
       if ((metrics[gateMetric[g] as number] as number) >= (gateMin[g] as number)) features |= 1 << g;
     }
     const groups = prefilter.groups;
-    const cache = candidateCache[kind];
+    const cache = candidateCache[kind][fromNumber ? 1 : 0] as Map<number, Map<number, TextRule[]>>;
     let byGroups = cache.get(features);
     if (byGroups === undefined) {
       byGroups = new Map();
@@ -160,21 +198,28 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     }
     let list = byGroups.get(groups);
     if (list === undefined) {
-      list = textRulesByKind[kind].filter((t) => (t.requires & features) === t.requires && (t.group === 0 || (t.group & groups) !== 0));
+      list = textRulesByKind[kind].filter(
+        (t) =>
+          (t.requires & features) === t.requires &&
+          (t.group === 0 || (t.group & groups) !== 0) &&
+          (!fromNumber || t.numbers),
+      );
       if (byGroups.size >= CANDIDATE_CACHE_LIMIT) byGroups.clear();
       byGroups.set(groups, list);
     }
     return list;
   }
 
+  // Skip keys are matched once per key name: each rule that has them gets a bit in KeyInfo.skips.
+  const skipRules = allTextRules.filter((t) => t.skipKeys.length > 0).slice(0, 30);
+  skipRules.forEach((t, i) => (t.skipBit = 1 << i));
+
   const pathContentRules = contentRules.filter((r) => r.keys.size === 0 && r.paths.length > 0);
   const keyCache = new Map<string, KeyInfo>();
-  // Strings proven clean by every rule that does not depend on where the string sits (file paths,
-  // function names, versions repeat across events); a clean string never needs scanning again.
+  // Strings proven clean by every rule, none skipped for where the string sits (file paths, function
+  // names, versions repeat across events); a clean string never needs scanning again.
   // Only strings without any finding are kept, so the cache never holds a sensitive value.
   const cleanStrings: Record<EventKind, CleanCache> = { error: new CleanCache(), scan: new CleanCache() };
-  /** Runs of base64/hex token characters (the set of `isTokenChar`), found natively for high_entropy. */
-  const tokenRuns = /[A-Za-z0-9+=_-]{8,}/g;
 
   function keyInfo(key: string): KeyInfo {
     let info = keyCache.get(key);
@@ -196,6 +241,8 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         }),
       ),
       clean: { error: false, scan: false },
+      segment: formatJsonPathSegment(key),
+      skips: skipRules.reduce((mask, t) => (containsAnyParts(parts, t.skipKeys) ? mask | t.skipBit : mask), 0),
     };
     if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
     keyCache.set(key, info);
@@ -209,19 +256,60 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     return false;
   }
 
-  function record(walk: Walk, rule: string, count: number, depth = walk.path.length): void {
-    walk.fired++;
-    const path = formatJsonPath(walk.path, depth);
-    let perPath = walk.counts.get(rule);
-    if (perPath === undefined) {
-      perPath = new Map();
-      walk.counts.set(rule, perPath);
-    }
-    perPath.set(path, (perPath.get(path) ?? 0) + count);
-    walk.totals.set(rule, (walk.totals.get(rule) ?? 0) + count);
+  function enter(walk: Walk, segment: string | number, info?: KeyInfo): void {
+    walk.path.push(segment);
+    walk.skipMasks.push(info === undefined ? 0 : info.skips);
+    if (walk.pathTextValid >= walk.path.length) walk.pathTextValid = walk.path.length - 1;
   }
 
-  function skippedByKey(skipKeys: readonly (readonly string[])[], walk: Walk): boolean {
+  /** The current path as findings show it; formatted once per node, however many rules fire there. */
+  function pathText(walk: Walk): string {
+    const { path, pathText } = walk;
+    for (let k = walk.pathTextValid; k < path.length; k++) {
+      const seg = path[k] as string | number;
+      pathText[k + 1] = (pathText[k] as string) + (typeof seg === 'number' ? formatJsonPathSegment(seg) : keyInfo(seg).segment);
+    }
+    walk.pathTextValid = path.length;
+    return pathText[path.length] as string;
+  }
+
+  function record(walk: Walk, rule: string, count: number): void {
+    walk.fired++;
+    const path = pathText(walk);
+    let tally: Tally | undefined;
+    for (const t of walk.tallies) {
+      if (t.rule === rule) {
+        tally = t;
+        break;
+      }
+    }
+    if (tally === undefined) {
+      tally = { rule, total: 0, paths: [], counts: [] };
+      walk.tallies.push(tally);
+    }
+    tally.total += count;
+    const at = tally.paths.indexOf(path);
+    if (at === -1) {
+      tally.paths.push(path);
+      tally.counts.push(count);
+    } else {
+      tally.counts[at] = (tally.counts[at] as number) + count;
+    }
+  }
+
+  function leave(walk: Walk): void {
+    walk.path.pop();
+    walk.skipMasks.pop();
+  }
+
+  /** Whether the immediate or parent key names one of the rule's skip keys. */
+  function skippedByKey(t: TextRule, walk: Walk): boolean {
+    if (t.skipBit !== 0) {
+      const masks = walk.skipMasks;
+      const n = masks.length;
+      return (((n > 0 ? (masks[n - 1] as number) : 0) | (n > 1 ? (masks[n - 2] as number) : 0)) & t.skipBit) !== 0;
+    }
+    const skipKeys = t.skipKeys;
     if (skipKeys.length === 0) return false;
     const n = walk.path.length;
     for (let i = Math.max(0, n - 2); i < n; i++) {
@@ -245,25 +333,23 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     let pathDependent = false;
     const pf = prefilter;
     pf.measure(s);
-    const textRules = candidates(walk.kind);
+    const textRules = candidates(walk.kind, fromNumber);
     if (textRules.length === 0) {
       if (cacheable) clean.add(s);
       return s;
     }
-    const { digits, hexRun, numRun, tokenRun } = pf;
     for (let r = 0; r < textRules.length; r++) {
       const t = textRules[r] as TextRule;
-      if (digits < t.minDigits || hexRun < t.minHexRun || numRun < t.minNumRun || tokenRun < t.minTokenRun) continue;
+      if (!t.gated && !passesGates(t)) continue;
       if (t.shape !== 0 && !pf.hasShape(t.shape)) continue;
-      if (fromNumber && !t.numbers) continue;
-      if (!pf.has(t.literalIds)) continue;
-      if (t.scoped || t.skipKeys.length > 0) {
+      if (t.literalIds.length > 0 && !pf.has(t.literalIds)) continue;
+      // A rule skipped here may fire on the same string elsewhere; one that ran without firing never will.
+      if ((t.scoped && !applies(t.rule, walk)) || skippedByKey(t, walk)) {
         pathDependent = true;
-        if (t.scoped && !applies(t.rule, walk)) continue;
-        if (t.skipKeys.length > 0 && skippedByKey(t.skipKeys, walk)) continue;
+        continue;
       }
       walk.currentRule = t.rule.id;
-      s = t.entropy !== undefined ? applyEntropyRule(t.entropy, s, walk) : applyRegexRule(t, s, walk);
+      s = t.entropy !== undefined && t.tokenRuns !== undefined ? applyEntropyRule(t.tokenRuns, t.entropy, s, walk) : applyRegexRule(t, s, walk);
     }
     walk.currentRule = undefined;
     if (cacheable && !pathDependent && walk.fired === firedBefore && s === input) clean.add(s);
@@ -323,8 +409,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     return s;
   }
 
-  function applyEntropyRule(rule: CompiledEntropyRule, s: string, walk: Walk): string {
-    const re = tokenRuns;
+  function applyEntropyRule(re: RegExp, rule: CompiledEntropyRule, s: string, walk: Walk): string {
     re.lastIndex = 0;
     let out = '';
     let last = 0;
@@ -376,8 +461,8 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         out[key] = value;
         continue;
       }
-      walk.path.push(key);
       const info = keyInfo(key);
+      enter(walk, key, info);
       let handled = false;
       for (let c = 0; c < info.content.length; c++) {
         const rule = info.content[c] as CompiledContentRule;
@@ -414,7 +499,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         const outKey = scrubKey(key, info, walk);
         out[outKey !== key && outKey in out ? `${outKey}#${depth}` : outKey] = scrubbed;
       }
-      walk.path.pop();
+      leave(walk);
     }
     return out;
   }
@@ -435,9 +520,9 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     if (Array.isArray(value)) {
       const out: JsonValue[] = new Array<JsonValue>(value.length);
       for (let i = 0; i < value.length; i++) {
-        walk.path.push(i);
+        enter(walk, i);
         out[i] = walkValue(value[i] as JsonValue, depth + 1, walk);
-        walk.path.pop();
+        leave(walk);
       }
       return out;
     }
@@ -446,7 +531,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   return {
     scrub(event: JsonObject, kind: EventKind) {
-      const walk: Walk = { kind, path: [], counts: new Map(), totals: new Map(), currentRule: undefined, fired: 0 };
+      const walk: Walk = { kind, path: [], skipMasks: [], pathText: ['$'], pathTextValid: 0, tallies: [], currentRule: undefined, fired: 0 };
       let out: JsonObject;
       try {
         out = walkObject(event, 0, walk);
@@ -460,11 +545,11 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         });
       }
       const findings: Finding[] = [];
-      for (const [rule, perPath] of walk.counts) {
-        for (const [path, count] of perPath) findings.push({ rule, path, count });
+      for (const { rule, paths, counts } of walk.tallies) {
+        for (let i = 0; i < paths.length; i++) findings.push({ rule, path: paths[i] as string, count: counts[i] as number });
       }
-      if (walk.totals.size > 0) {
-        out['_meta'] = { scrubbed: Object.fromEntries(walk.totals) };
+      if (walk.tallies.length > 0) {
+        out['_meta'] = { scrubbed: Object.fromEntries(walk.tallies.map((t) => [t.rule, t.total])) };
       } else if ('_meta' in out) {
         delete out['_meta'];
       }

@@ -30,8 +30,18 @@ export interface TextRule {
   skipKeys: readonly (readonly string[])[];
   /** Feature bits the string must have (see `candidates`); 0 until the scrubber assigns them. */
   requires: number;
+  /** Whether {@link requires} covers every gate of the rule (false when feature bits ran out). */
+  gated: boolean;
   /** Prefilter literal group of the rule (one of its literals may occur), 0 when ungrouped. */
   group: number;
+  /** The rule's bit in a key's skip mask (see `KeyInfo.skips`), 0 when its skip keys are matched per string. */
+  skipBit: number;
+  /**
+   * Entropy rules: whole runs of base64/hex token characters (the set of `isTokenChar`) at least
+   * `minLength` long, found natively. The lookbehind makes each run start the only place a match is
+   * tried, so a run too short costs one attempt rather than one per character.
+   */
+  tokenRuns: RegExp | undefined;
 }
 
 /**
@@ -60,7 +70,10 @@ export function prepareTextRule(rule: CompiledRegexRule | CompiledEntropyRule, l
       scoped,
       skipKeys: rule.entropy.skipKeys,
       requires: 0,
+      gated: false,
       group: 0,
+      skipBit: 0,
+      tokenRuns: new RegExp(`(?<![A-Za-z0-9+=_-])[A-Za-z0-9+=_-]{${rule.entropy.minLength},}`, 'g'),
     };
   }
   const ids = (literals: readonly string[] | undefined): Int32Array => Int32Array.from((literals ?? []).map(literalId));
@@ -85,7 +98,10 @@ export function prepareTextRule(rule: CompiledRegexRule | CompiledEntropyRule, l
     scoped,
     skipKeys: rule.skipKeys,
     requires: 0,
+    gated: false,
     group: 0,
+    skipBit: 0,
+    tokenRuns: undefined,
   };
 }
 
