@@ -15,8 +15,10 @@ CREATE TABLE IF NOT EXISTS consent (
   updated_at INTEGER NOT NULL
 ) STRICT;
 
+-- No AUTOINCREMENT: its sqlite_sequence row is one more page written by every commit, and no
+-- outbox id is ever referenced after its row is gone.
 CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   event_id TEXT NOT NULL,
   kind TEXT NOT NULL,
   destination TEXT NOT NULL,

@@ -104,20 +104,22 @@ export class Outbox {
 
   /**
    * Writes several independent groups of rows in one transaction (group commit: one WAL commit,
-   * and with `synchronous=FULL` one fsync, for many requests). Each group's `makeRoom` runs in
-   * turn and may refuse that group alone (undefined in its place); a storage error fails them all.
+   * and with `synchronous=FULL` one fsync, for many requests). `keep`, when given, is asked about
+   * each row inside the transaction (the consent check) and the rows it refuses are not written.
+   * Each group's `makeRoom` then runs in turn and may refuse that group alone (undefined in its
+   * place); a storage error fails them all.
    */
   enqueueGroups(
     groups: readonly { rows: readonly NewOutboxRow[]; makeRoom?: ((incomingBytes: number) => boolean) | undefined }[],
-  ): ({ ids: number[] } | undefined)[] {
+    keep?: (row: NewOutboxRow) => boolean,
+  ): ({ ids: number[]; rows: NewOutboxRow[] } | undefined)[] {
     const createdAt = this.now();
-    const prepared = groups.map(({ rows, makeRoom }) => {
-      const bytes = rows.map((row) => Buffer.byteLength(row.payload));
-      return { rows, bytes, incoming: bytes.reduce((sum, n) => sum + n, 0), makeRoom };
-    });
     const insert = this.insertStmt;
     return this.db.transaction(() =>
-      prepared.map(({ rows, bytes, incoming, makeRoom }) => {
+      groups.map(({ rows: given, makeRoom }) => {
+        const rows = keep === undefined ? [...given] : given.filter(keep);
+        const bytes = rows.map((row) => Buffer.byteLength(row.payload));
+        const incoming = bytes.reduce((sum, n) => sum + n, 0);
         if (makeRoom && !makeRoom(incoming)) return undefined;
         const ids = new Array<number>(rows.length);
         for (let i = 0; i < rows.length; i++) {
@@ -127,7 +129,7 @@ export class Outbox {
           );
           ids[i] = Number(lastInsertRowid);
         }
-        return { ids };
+        return { ids, rows };
       }),
     )();
   }

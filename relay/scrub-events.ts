@@ -20,7 +20,7 @@ export type ScrubbedEvent =
   | { companyId: string; outcome: 'scrubbed'; event: Omit<PreparedEvent, 'findings'>; ipValue: string | undefined }
   /** The scrubber failed (its error code): the event is dropped, never kept raw. */
   | { companyId: string; outcome: 'failed'; code: string }
-  /** Not scrubbed because it will be dropped anyway (no consent, telemetry off). */
+  /** Not scrubbed because it will be dropped anyway (telemetry off, no destination configured). */
   | { companyId: string; outcome: 'skipped' };
 
 export interface ScrubOptions {
