@@ -36,7 +36,7 @@ export interface RelayConfig {
   maxInflightRequests: number;
   /**
    * Body bytes of the ingest requests being handled at once (declared `Content-Length`; a chunked
-   * body counts as `RELAY_MAX_BODY_BYTES`); past it new requests get `503` + `Retry-After`. Bounds
+   * or compressed body counts as `RELAY_MAX_BODY_BYTES`); past it new requests get `503` + `Retry-After`. Bounds
    * the memory that parsing and scrubbing can take, whatever the size of each request. A request
    * is always admitted when none is in flight. @default 16777216 (16 MiB)
    */

@@ -12,7 +12,7 @@ import { IngestBatcher, pseudonymizer, type IngestDeps } from './ingest.js';
 import type { Metrics } from './metrics.js';
 import { decodeBody, parseEvents } from './parse-body.js';
 import type { ScrubWorker } from './scrub-pool.js';
-import { registerSdkRoutes } from './sdk-routes.js';
+import { registerSdkRoutes, sentryError } from './sdk-routes.js';
 import type { Stores } from './stores.js';
 
 export interface AppDeps {
@@ -162,31 +162,39 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
 
   let inflight = 0;
   let inflightBytes = 0;
-  const admission: MiddlewareHandler = async (c, next) => {
-    const declared = Number(c.req.header('content-length'));
-    const bytes = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, config.maxBodyBytes) : config.maxBodyBytes;
-    if (
-      inflight >= config.maxInflightRequests ||
-      (inflight > 0 && inflightBytes + bytes > config.maxInflightBytes) ||
-      (deps.eventLoopDelayMs?.() ?? 0) > config.maxEventLoopDelayMs
-    ) {
-      throw new UnavailableError('overloaded', 503, 'The relay is busy; retry shortly', { retryAfterSeconds: 1 });
-    }
-    inflight += 1;
-    inflightBytes += bytes;
-    try {
-      await next();
-    } finally {
-      inflight -= 1;
-      inflightBytes -= bytes;
-    }
-  };
-  // The SDK drop-in routes share the same admission: overload answers 503 + Retry-After, which
-  // Sentry and OTLP exporters both treat as "retry later".
-  for (const path of ['/api/*', '/v1/traces', '/v1/logs']) app.use(path, admission);
+  /** Load shedding for every ingest route; `refuse` answers in the route's own protocol (default: throw to onError). */
+  const admission =
+    (refuse?: (c: Context, error: UnavailableError) => Response): MiddlewareHandler =>
+    async (c, next) => {
+      const declared = Number(c.req.header('content-length'));
+      const encoded = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase() !== 'identity';
+      // A compressed body may grow to RELAY_MAX_BODY_BYTES once decoded, so it counts as that much.
+      const bytes = !encoded && Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, config.maxBodyBytes) : config.maxBodyBytes;
+      if (
+        inflight >= config.maxInflightRequests ||
+        (inflight > 0 && inflightBytes + bytes > config.maxInflightBytes) ||
+        (deps.eventLoopDelayMs?.() ?? 0) > config.maxEventLoopDelayMs
+      ) {
+        const error = new UnavailableError('overloaded', 503, 'The relay is busy; retry shortly', { retryAfterSeconds: 1 });
+        if (refuse === undefined) throw error;
+        return refuse(c, error);
+      }
+      inflight += 1;
+      inflightBytes += bytes;
+      try {
+        await next();
+      } finally {
+        inflight -= 1;
+        inflightBytes -= bytes;
+      }
+    };
+  // The SDK drop-in routes share the same limits. OTLP exporters retry a 503 with Retry-After;
+  // Sentry SDKs back off only on 429, which sentryError answers for a 503.
+  app.use('/api/*', admission((c, error) => sentryError(c, metrics, error)));
+  for (const path of ['/v1/traces', '/v1/logs']) app.use(path, admission());
 
-  app.post('/v1/errors', admission, ingestAuth, limit, ingestRoute('error'));
-  app.post('/v1/scans', admission, ingestAuth, limit, ingestRoute('scan'));
+  app.post('/v1/errors', admission(), ingestAuth, limit, ingestRoute('error'));
+  app.post('/v1/scans', admission(), ingestAuth, limit, ingestRoute('scan'));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

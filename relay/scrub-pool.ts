@@ -26,9 +26,9 @@ function resourceLimits(maxBodyBytes: number): { maxOldGenerationSizeMb: number;
 /**
  * A second thread for the CPU-heavy, database-free half of ingest (decode, parse, validate,
  * scrub) of large bodies, so that one core scrubs while the main thread reads sockets and writes
- * the outbox. The thread starts with the first large body (a relay that only ever sees small
- * ones never pays for it). Jobs run in order. If the worker dies, its jobs fail with a 503 (nothing was
- * accepted, so nothing is lost) and the next job starts a new one.
+ * the outbox. The thread starts with the first large body (a relay that only ever sees small ones
+ * never pays for it). Jobs run in order. If the worker dies, its jobs fail with a 503 (nothing
+ * was accepted, so nothing is lost) and the next job starts a new one.
  */
 export class ScrubWorker {
   private worker: Worker | undefined;

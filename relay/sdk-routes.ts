@@ -253,7 +253,8 @@ function problemOf(event: ErrorTrace, config: RelayConfig): string | undefined {
   }
 }
 
-function sentryError(c: Context, metrics: Metrics, error: RelayError): Response {
+/** A relay error as a Sentry SDK understands it (see {@link registerSdkRoutes}); also used for load shedding on `/api/*`. */
+export function sentryError(c: Context, metrics: Metrics, error: RelayError): Response {
   metrics.rejected.inc({ status: String(error.status), code: error.code });
   // Sentry SDKs back off only on 429 (with Retry-After / X-Sentry-Rate-Limits); on a 503 they
   // would keep sending, so a full or draining relay answers 429 here.

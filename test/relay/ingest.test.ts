@@ -46,6 +46,25 @@ function makeApp(env: Record<string, string> = {}, eventLoopDelayMs?: () => numb
   return { app, post, stores, config };
 }
 
+/**
+ * Starts a request whose body (no Content-Length: a stream, counted as a full
+ * RELAY_MAX_BODY_BYTES body) stops after 10 bytes until `release` sends the rest.
+ */
+function holdRequest(app: ReturnType<typeof makeApp>['app'], text: string): { slow: Response | Promise<Response>; release: () => void } {
+  let release!: () => void;
+  const held = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(text.slice(0, 10)));
+      release = () => {
+        controller.enqueue(new TextEncoder().encode(text.slice(10)));
+        controller.close();
+      };
+    },
+  });
+  const slow = app.request(new Request('http://relay/v1/errors', { method: 'POST', body: held, headers: { 'content-type': 'application/json' }, duplex: 'half' }));
+  return { slow, release };
+}
+
 describe('POST /v1/errors and /v1/scans', () => {
   it('accepts one event, an array, and NDJSON', async () => {
     const { post, stores } = makeApp();
@@ -161,19 +180,7 @@ describe('POST /v1/errors and /v1/scans', () => {
 
   it('answers 503 with Retry-After at once when RELAY_MAX_INFLIGHT requests are already being handled', async () => {
     const { app, post } = makeApp({ RELAY_MAX_INFLIGHT: '1' });
-    let release!: () => void;
-    const held = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode(JSON.stringify(plantedErrorEvent()).slice(0, 10)));
-        release = () => {
-          controller.enqueue(new TextEncoder().encode(JSON.stringify(plantedErrorEvent()).slice(10)));
-          controller.close();
-        };
-      },
-    });
-    const slow = app.request(
-      new Request('http://relay/v1/errors', { method: 'POST', body: held, headers: { 'content-type': 'application/json' }, duplex: 'half' }),
-    );
+    const { slow, release } = holdRequest(app, JSON.stringify(plantedErrorEvent()));
     await new Promise((resolve) => setTimeout(resolve, 20));
     const refused = await post('/v1/errors', JSON.stringify(plantedErrorEvent()));
     expect(refused.status).toBe(503);
@@ -187,20 +194,7 @@ describe('POST /v1/errors and /v1/scans', () => {
   it('answers 503 at once while RELAY_MAX_INFLIGHT_BYTES of bodies are being handled, and admits again after', async () => {
     const { app, post } = makeApp({ RELAY_MAX_INFLIGHT_BYTES: '1048576', RELAY_MAX_BODY_BYTES: '1048576' });
     const text = JSON.stringify(plantedErrorEvent());
-    let release!: () => void;
-    // No Content-Length (a stream): counted as a full RELAY_MAX_BODY_BYTES body.
-    const held = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode(text.slice(0, 10)));
-        release = () => {
-          controller.enqueue(new TextEncoder().encode(text.slice(10)));
-          controller.close();
-        };
-      },
-    });
-    const slow = app.request(
-      new Request('http://relay/v1/errors', { method: 'POST', body: held, headers: { 'content-type': 'application/json' }, duplex: 'half' }),
-    );
+    const { slow, release } = holdRequest(app, text);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const refused = await post('/v1/errors', text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
     expect(refused.status).toBe(503);
@@ -209,6 +203,21 @@ describe('POST /v1/errors and /v1/scans', () => {
     release();
     expect((await slow).status).toBe(202);
     expect((await post('/v1/errors', text)).status).toBe(202);
+  });
+
+  it('counts a compressed body as RELAY_MAX_BODY_BYTES against RELAY_MAX_INFLIGHT_BYTES, since it may grow that much', async () => {
+    const { app, post } = makeApp({ RELAY_MAX_INFLIGHT_BYTES: String(1.5 * 1048576), RELAY_MAX_BODY_BYTES: '1048576' });
+    const text = JSON.stringify(plantedErrorEvent());
+    const { slow, release } = holdRequest(app, text);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const packed = gzipSync(text);
+    const plainHeaders = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) };
+    const gzipHeaders = { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(packed.length) };
+    expect((await post('/v1/errors', text, plainHeaders)).status).toBe(202);
+    expect((await post('/v1/errors', packed, gzipHeaders)).status).toBe(503);
+    release();
+    expect((await slow).status).toBe(202);
+    expect((await post('/v1/errors', packed, gzipHeaders)).status).toBe(202);
   });
 
   it('sheds ingest with 503 while the event loop is further behind than RELAY_MAX_EVENT_LOOP_DELAY', async () => {

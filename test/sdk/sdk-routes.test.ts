@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeOtlpResponse, decodeOtlpProtobuf } from '../../relay/adapters/otlp-protobuf.js';
@@ -159,6 +160,30 @@ describe('Sentry envelope endpoint', () => {
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(response.headers.get('x-sentry-rate-limits')).toMatch(/^\d+::organization$/);
+  });
+});
+
+describe('load shedding on the SDK routes', () => {
+  it('answers 429 in Sentry form and 503 with Retry-After for OTLP while RELAY_MAX_INFLIGHT requests are in flight', async () => {
+    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme`, RELAY_MAX_INFLIGHT: '1' });
+    await setConsent(relay, 'acme', true, false);
+    // One ingest request whose body never finishes holds the only slot.
+    const held = request(`${relay.url}/v1/errors`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } });
+    held.on('error', () => {});
+    held.write('{"level":');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      const sentry = await post(envelopePath(), envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent()) }]));
+      expect(sentry.status).toBe(429);
+      expect(sentry.headers.get('retry-after')).toBe('1');
+      expect(sentry.headers.get('x-sentry-rate-limits')).toBe('1::organization');
+      const otlp = await post('/v1/traces', JSON.stringify(otlpTraces('acme', [exceptionSpan])), { 'content-type': 'application/json' });
+      expect(otlp.status).toBe(503);
+      expect(otlp.headers.get('retry-after')).toBe('1');
+    } finally {
+      held.destroy();
+    }
+    await waitFor(async () => (await post(envelopePath(), envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent()) }]))).status === 200);
   });
 });
 
