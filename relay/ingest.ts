@@ -73,7 +73,7 @@ export interface PreparedIngest {
 export function prepareIngest(deps: IngestDeps, kind: EventKind, events: readonly unknown[]): PreparedIngest {
   deps.metrics.received.inc({ kind }, events.length);
   const refused = configGate(deps.config, kind);
-  const scrubbed = scrubEvents(deps.scrubber, kind, events, { ...scrubOptions(deps.config), wanted: () => refused === undefined });
+  const scrubbed = scrubEvents(deps.scrubber, kind, events, { ...scrubOptions(deps.config), validateOnly: refused !== undefined });
   return admit(deps, kind, scrubbed);
 }
 

@@ -27,8 +27,8 @@ export interface ScrubOptions {
   defaultCompany: string | undefined;
   /** Keep the raw `metadata.user_ip` of scan events aside, to be sent as a keyed hash. */
   keepUserIp: boolean;
-  /** Whether a company's events are worth scrubbing; absent = all are. */
-  wanted?: ((companyId: string) => boolean) | undefined;
+  /** Validate only: every event is dropped anyway (telemetry off, no destination), so none is scrubbed. */
+  validateOnly?: boolean | undefined;
 }
 
 /**
@@ -50,7 +50,7 @@ export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly
   });
   return events.map((value, index): ScrubbedEvent => {
     const companyId = companies[index]!;
-    if (options.wanted !== undefined && !options.wanted(companyId)) return { companyId, outcome: 'skipped' };
+    if (options.validateOnly === true) return { companyId, outcome: 'skipped' };
     const ipValue = kind === 'scan' && options.keepUserIp ? userIp(value as JsonObject) : undefined;
     try {
       const { findings: _findings, ...event } = prepareEvent(scrubber, kind, value as JsonObject);
