@@ -14,12 +14,18 @@ function workerUrl(): URL {
   return here.endsWith('.ts') ? new URL('../dist/relay/scrub-worker.js', here) : new URL('./scrub-worker.js', here);
 }
 
+/** V8 heap limits of the worker thread, in MB. */
+export interface WorkerHeapLimits {
+  maxOldGenerationSizeMb: number;
+  maxYoungGenerationSizeMb: number;
+}
+
 /**
  * Heap limits of the worker: bounded so that its memory stays predictable and a body that
  * somehow needs more kills the worker (its requests get a 503, a new worker starts), never the
  * relay. A parsed body takes several times its size; 16x the largest body leaves room.
  */
-function resourceLimits(maxBodyBytes: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+function heapLimitsFor(maxBodyBytes: number): WorkerHeapLimits {
   return { maxOldGenerationSizeMb: Math.max(96, Math.ceil((16 * maxBodyBytes) / 2 ** 20)), maxYoungGenerationSizeMb: 12 };
 }
 
@@ -36,9 +42,11 @@ export class ScrubWorker {
   private nextId = 1;
   private closed = false;
 
+  /** @param heapLimits the worker's heap limits; by default derived from `data.limits.maxBodyBytes`. */
   constructor(
     private readonly data: ScrubWorkerData,
     private readonly logger: Logger,
+    private readonly heapLimits: WorkerHeapLimits = heapLimitsFor(data.limits.maxBodyBytes),
   ) {}
 
   /**
@@ -79,7 +87,7 @@ export class ScrubWorker {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(workerUrl(), { workerData: this.data, resourceLimits: resourceLimits(this.data.limits.maxBodyBytes) });
+    const worker = new Worker(workerUrl(), { workerData: this.data, resourceLimits: this.heapLimits });
     worker.on('message', (reply: ScrubReply) => {
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
