@@ -454,7 +454,10 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   function walkObject(obj: JsonObject, depth: number, walk: Walk): JsonObject {
     const out: JsonObject = {};
-    for (const key of Object.keys(obj)) {
+    // for-in reads each value through V8's enum cache, a plain property load; Object.keys plus
+    // obj[key] is a keyed lookup per key (about 3% of scrub time on the bench's events).
+    for (const key in obj) {
+      if (!Object.hasOwn(obj, key)) continue;
       const value = obj[key];
       if (value === undefined) continue;
       if (depth === 0 && passthrough.has(key)) {
