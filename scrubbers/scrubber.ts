@@ -552,7 +552,9 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         for (let i = 0; i < paths.length; i++) findings.push({ rule, path: paths[i] as string, count: counts[i] as number });
       }
       if (walk.tallies.length > 0) {
-        out['_meta'] = { scrubbed: Object.fromEntries(walk.tallies.map((t) => [t.rule, t.total])) };
+        const scrubbed: Record<string, number> = {};
+        for (const t of walk.tallies) scrubbed[t.rule] = t.total;
+        out['_meta'] = { scrubbed };
       } else if ('_meta' in out) {
         delete out['_meta'];
       }
