@@ -40,11 +40,18 @@ COPY --from=build /app/config/rules.yaml ./config/rules.yaml
 COPY --from=build /app/config/redos-verified.json ./config/redos-verified.json
 # Inside a container the loopback address is unreachable through `docker run -p` or a Service,
 # so the image listens on all interfaces; the Helm sidecar recipe sets 127.0.0.1 explicitly.
-# V8 heap sizing, the same as `npm start`: a 4 MB young generation and a 256 MB old-generation cap,
-# which also makes V8 collect at a small multiple of the live heap instead of letting garbage
-# grow it (peak RSS measured in bench/relay.js). Raise the cap with RELAY_MAX_BODY_BYTES.
+# Memory sizing, the same as `npm start` (peak RSS measured in bench/relay.js):
+# - V8: a 4 MB young generation and a 256 MB old-generation cap, which also makes V8 collect at a
+#   small multiple of the live heap instead of letting garbage grow it (raise the cap with
+#   RELAY_MAX_BODY_BYTES); two V8 platform threads instead of one per core (GC and compiler
+#   helpers, each with its own stack and malloc arena).
+# - glibc malloc: allocations from 128 KiB up (request bodies, scrub buffers) are mapped and
+#   unmapped on their own and free memory above 128 KiB is returned, instead of glibc raising
+#   both thresholds after the first large free and keeping the freed memory resident.
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=256" \
+    NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=256 --v8-pool-size=2" \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_TRIM_THRESHOLD_=131072 \
     RELAY_HOST=0.0.0.0 \
     RELAY_PORT=4319 \
     RELAY_DB_PATH=/data/relay.db

@@ -29,10 +29,10 @@ const BATCH_EVENTS = 100;
 const DRAIN_EVENTS = 50_000;
 const OVERLOAD_MS = 5000;
 
-// The relay runs the way `npm start` and the image run it: same V8 heap flags.
-const START_FLAGS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
-  .scripts.start.split(/\s+/)
-  .filter((word) => word.startsWith('--'));
+// The relay runs the way `npm start` and the image run it: same node flags, same malloc settings.
+const START_WORDS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.split(/\s+/);
+const START_FLAGS = START_WORDS.filter((word) => word.startsWith('--'));
+const START_ENV = Object.fromEntries(START_WORDS.slice(0, START_WORDS.indexOf('node')).map((word) => word.split('=')));
 
 const work = mkdtempSync(join(tmpdir(), 'relay-bench-'));
 const children = new Set();
@@ -130,7 +130,7 @@ async function metric(url, name) {
 async function startRelay(env) {
   const port = await freePort();
   const child = spawn(process.execPath, [...START_FLAGS, CLI, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', RELAY_PORT: String(port), RELAY_LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', ...START_ENV, RELAY_PORT: String(port), RELAY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.add(child);
@@ -278,7 +278,7 @@ const started = performance.now();
 const cpu = cpus();
 console.log('scrub-relay bench');
 console.log(`  machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${f(totalmem() / 2 ** 30, 1)} GiB, Linux ${release()}, node ${process.version}`);
-console.log(`  relay: node ${[...START_FLAGS, 'dist/relay/cli.js', 'serve'].join(' ')} (as npm start)`);
+console.log(`  relay: ${START_WORDS.join(' ')} (as npm start)`);
 console.log(`  phases ${PHASE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up; load generator: undici Pool, closed loop; one ${Buffer.byteLength(singleBody)} B event, batch ${Buffer.byteLength(batchBody)} B`);
 
 const tls = pki();

@@ -119,11 +119,15 @@ describe('Dockerfile', () => {
     expect(cmd.join(' ')).not.toMatch(/curl|wget/);
   });
 
-  it('sizes the V8 heap exactly as `npm start` does', () => {
+  it('sizes memory exactly as `npm start` does: the same node flags and malloc settings', () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    const startFlags = (pkg.scripts['start'] ?? '').split(/\s+/).filter((word) => word.startsWith('--max-'));
+    const words = (pkg.scripts['start'] ?? '').split(/\s+/);
+    const startFlags = words.filter((word) => word.startsWith('--'));
     expect(startFlags.length).toBeGreaterThan(0);
     expect(envOf(runtime).get('NODE_OPTIONS')?.split(/\s+/)).toEqual(startFlags);
+    const startEnv = words.slice(0, words.indexOf('node')).map((word) => word.split('='));
+    expect(startEnv.map(([name]) => name)).toEqual(['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_']);
+    for (const [name, value] of startEnv) expect(envOf(runtime).get(name ?? '')).toBe(value);
   });
 
   it('bakes in no secret and does not switch telemetry on', () => {
