@@ -81,7 +81,8 @@ const CONFIRM_LOWER = 2;
  * The per-character pass of {@link Prefilter.measure}: records each folded ASCII character and
  * pair of `s` in `seen` (stamped `gen`), writes the run and count metrics to `metrics`, and returns
  * the literal groups whose first pair occurred. A plain function over typed arrays rather than a
- * method: V8 compiles this loop about twice as fast without `this` in it (measured in situ).
+ * method: V8 compiles this loop about 1.7 times as fast without `this` in it (measured inside the
+ * scrubber on the bench corpus: 16.6 to 9.8 µs per event).
  */
 function scan(s: string, seen: Uint16Array, slotGroups: Int32Array, gen: number, metrics: Int32Array): number {
   let groups = 0;
