@@ -21,7 +21,12 @@ export const MAX_GROUPS = 30;
 const IPV6_SHAPE = /::|[0-9a-f]:[0-9a-f]{0,4}:/i;
 const IBAN_SHAPE = /[A-Z]{2}[0-9]{2}/;
 
-/** Indices into {@link Prefilter.metrics}. */
+/**
+ * Indices into {@link Prefilter.metrics}: the digit count; the longest run of base64/hex token
+ * characters holding both a digit and a letter (high_entropy); the longest run of hex digits, `:`,
+ * `.`, `-` (MAC, IPv6); the longest run of digits, space, `.`, `-`, `(`, `)`, `+` (cards, phones,
+ * SSNs, IPv4); and the two shapes, 1 when present (tested on demand by `hasShape`).
+ */
 export const METRIC = { digits: 0, tokenRun: 1, hexRun: 2, numRun: 3, ipv6Shape: 4, ibanShape: 5 } as const;
 /** Index of the capital-letter count in {@link Prefilter.metrics} (the IBAN shape needs two). */
 const CAPITALS = 6;
@@ -80,7 +85,7 @@ const CONFIRM_LOWER = 2;
 /**
  * The per-character pass of {@link Prefilter.measure}: records each folded ASCII character and
  * pair of `s` in `seen` (stamped `gen`), writes the run and count metrics to `metrics`, and returns
- * the literal groups whose first pair occurred. A plain function over typed arrays rather than a
+ * the literal groups whose marking pair occurred. A plain function over typed arrays rather than a
  * method: V8 compiles this loop about 1.7 times as fast without `this` in it (measured inside the
  * scrubber on the bench corpus: 16.6 to 9.8 µs per event).
  */
@@ -250,9 +255,9 @@ export class Prefilter {
       const m = this.metrics;
       const possible = shape === 1 ? this.seen[PAIR_SLOTS + COLON] === this.generation : (m[CAPITALS] as number) >= 2 && (m[METRIC.digits] as number) >= 2;
       const re = shape === 1 ? IPV6_SHAPE : IBAN_SHAPE;
-      this.metrics[shape === 1 ? 4 : 5] = possible && re.test(this.current) ? 1 : 0;
+      m[shape === 1 ? METRIC.ipv6Shape : METRIC.ibanShape] = possible && re.test(this.current) ? 1 : 0;
     }
-    return this.metrics[shape === 1 ? 4 : 5] === 1;
+    return this.metrics[shape === 1 ? METRIC.ipv6Shape : METRIC.ibanShape] === 1;
   }
 
   /** Whether the last measured string holds any of the literals `ids` (empty = no requirement). */
