@@ -131,12 +131,25 @@ for (const type of types) {
 console.log([`technical values kept`.padEnd(22), String(ours.techTotal).padStart(7), ...cols.map((c) => c.techKept.toFixed(3).padStart(24))].join(' '));
 console.log('');
 
-const roundTrip = rate((text) => JSON.stringify(JSON.parse(text)), errorTexts, SECONDS);
-const ourRate = rate((e) => scrubber.scrub(e, 'error'), errorEvents, SECONDS);
+// The JSON round trip and our scrubber are measured in alternating rounds and reported as
+// medians: on a shared machine the speed drifts by 10-20% from one second to the next, and a
+// ratio of two figures taken at different moments would carry that drift.
+const ROUNDS = 5;
+const rounds = [];
+for (let r = 0; r < ROUNDS; r++) {
+  const roundTrip = rate((text) => JSON.stringify(JSON.parse(text)), errorTexts, SECONDS / ROUNDS);
+  const scrub = rate((e) => scrubber.scrub(e, 'error'), errorEvents, SECONDS / ROUNDS);
+  rounds.push({ roundTrip, scrub, ratio: scrub / roundTrip });
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const roundTrip = median(rounds.map((r) => r.roundTrip));
+const ourRate = median(rounds.map((r) => r.scrub));
+const ratio = median(rounds.map((r) => r.ratio));
 const ourScanRate = rate((e) => scrubber.scrub(e, 'scan'), scanEvents, SECONDS);
-console.log(`speed, one core (CPU time of this process), ~${avgBytes(errorEvents)} B error traces:`);
-console.log(`  JSON.parse + JSON.stringify      ${Math.round(roundTrip).toLocaleString('en-US').padStart(10)} events/s`);
-console.log(`  scrub-relay scrub()              ${Math.round(ourRate).toLocaleString('en-US').padStart(10)} events/s  (${((ourRate / roundTrip) * 100).toFixed(0)}% of the JSON round trip)`);
+const range = (key) => `${Math.round(Math.min(...rounds.map((r) => r[key]))).toLocaleString('en-US')}-${Math.round(Math.max(...rounds.map((r) => r[key]))).toLocaleString('en-US')}`;
+console.log(`speed, one core (CPU time of this process), ~${avgBytes(errorEvents)} B error traces; medians of ${ROUNDS} alternating rounds (range):`);
+console.log(`  JSON.parse + JSON.stringify      ${Math.round(roundTrip).toLocaleString('en-US').padStart(10)} events/s  (${range('roundTrip')})`);
+console.log(`  scrub-relay scrub()              ${Math.round(ourRate).toLocaleString('en-US').padStart(10)} events/s  (${range('scrub')}); ${(ratio * 100).toFixed(0)}% of the JSON round trip (median of the rounds' ratios)`);
 console.log(`  scrub-relay scrub() scan events  ${Math.round(ourScanRate).toLocaleString('en-US').padStart(10)} events/s`);
 for (const c of competitors) {
   const r = rate((e) => c.scrub(e), errorEvents.slice(0, 500), Math.min(SECONDS, 2));
