@@ -250,14 +250,15 @@ export class Prefilter {
    * passed a rule's other gates pay for it.
    */
   hasShape(shape: number): boolean {
+    const m = this.metrics;
+    const slot = shape === 1 ? METRIC.ipv6Shape : METRIC.ibanShape;
     if ((this.shapesKnown & shape) === 0) {
       this.shapesKnown |= shape;
-      const m = this.metrics;
       const possible = shape === 1 ? this.seen[PAIR_SLOTS + COLON] === this.generation : (m[CAPITALS] as number) >= 2 && (m[METRIC.digits] as number) >= 2;
       const re = shape === 1 ? IPV6_SHAPE : IBAN_SHAPE;
-      m[shape === 1 ? METRIC.ipv6Shape : METRIC.ibanShape] = possible && re.test(this.current) ? 1 : 0;
+      m[slot] = possible && re.test(this.current) ? 1 : 0;
     }
-    return this.metrics[shape === 1 ? METRIC.ipv6Shape : METRIC.ibanShape] === 1;
+    return m[slot] === 1;
   }
 
   /** Whether the last measured string holds any of the literals `ids` (empty = no requirement). */
@@ -267,11 +268,11 @@ export class Prefilter {
     const seen = this.seen;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
-      const end = this.pairStart[id + 1] as number;
-      let k = this.pairStart[id] as number;
       const verdict = this.verdict[id] as number;
       if (verdict === gen) return true;
       if (verdict === -gen) continue;
+      const end = this.pairStart[id + 1] as number;
+      let k = this.pairStart[id] as number;
       while (k < end && seen[this.pairSlots[k] as number] === gen) k++;
       if (k < end) {
         this.verdict[id] = -gen;
