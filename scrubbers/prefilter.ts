@@ -33,7 +33,9 @@ const CAPITALS = 6;
 
 /** Pairs of folded ASCII codes (`first << 7 | second`), then single folded codes. */
 const PAIR_SLOTS = 128 * 128;
-const SEEN_SLOTS = PAIR_SLOTS + 128;
+/** A seen-slot every measured string stamps: the first slot of a literal without an ASCII pair. */
+const ALWAYS_SLOT = PAIR_SLOTS + 128;
+const SEEN_SLOTS = ALWAYS_SLOT + 1;
 /** Literal groups are looked up by pair hashed to 12 bits: small enough for L1; a collision only lets a rule through to its exact check. */
 const GROUP_MASK = 4095;
 
@@ -164,6 +166,11 @@ export class Prefilter {
   private readonly pairSlots: Int32Array;
   /** Per literal: where its slots start in {@link pairSlots}; one entry more marks the end of the last. */
   private readonly pairStart: Int32Array;
+  /**
+   * Per literal: its rarest seen-slot ({@link ALWAYS_SLOT} when it has none). Most literals are
+   * absent from most strings, and this one load rejects them.
+   */
+  private readonly firstSlot: Int32Array;
   /** Per seen-slot: the generation at which that pair or character last occurred. */
   private readonly seen = new Uint16Array(SEEN_SLOTS);
   /** Per literal: the generation at which it was confirmed present (`gen`) or absent (`-gen`). */
@@ -204,6 +211,7 @@ export class Prefilter {
     this.pairSlots = Int32Array.from(slots.flat());
     this.pairStart = new Int32Array(literals.length + 1);
     slots.forEach((list, id) => (this.pairStart[id + 1] = (this.pairStart[id] ?? 0) + list.length));
+    this.firstSlot = Int32Array.from(slots, (list) => list[0] ?? ALWAYS_SLOT);
     this.literals.forEach((text, id) => {
       const letters = /[a-z]/.test(text);
       const n = text.length;
@@ -239,6 +247,7 @@ export class Prefilter {
       this.generation = 1;
     }
     this.current = s;
+    this.seen[ALWAYS_SLOT] = this.generation;
     this.lower = undefined;
     this.shapesKnown = 0;
     this.groups = scan(s, this.seen, this.slotGroups, this.generation, this.metrics) | this.alwaysGroups;
@@ -268,6 +277,7 @@ export class Prefilter {
     const seen = this.seen;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
+      if (seen[this.firstSlot[id] as number] !== gen) continue;
       const verdict = this.verdict[id] as number;
       if (verdict === gen) return true;
       if (verdict === -gen) continue;
