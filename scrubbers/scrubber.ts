@@ -34,6 +34,15 @@ const KEY_CACHE_LIMIT = 4096;
 /** Distinct prefilter outcomes whose candidate rule lists are kept. */
 const CANDIDATE_CACHE_LIMIT = 4096;
 
+/** Clean-cache lookups under a key before its find rate is judged (see `useCleanCache`). */
+const COLD_KEY_MIN_LOOKS = 32;
+/** A key is cold when fewer than 1 in this many lookups under it find the string. */
+const COLD_KEY_FINDS = 4;
+/** While a key is cold, 1 string in this many under it is still looked up. */
+const COLD_KEY_SAMPLE = 16;
+/** Lookups per key after which its counts are halved, so that they follow recent traffic. */
+const CACHE_STATS_WINDOW = 1024;
+
 /** How far before a random-looking token `high_entropy` looks for a word naming it technical. */
 const CONTEXT_CHARS = 24;
 
@@ -59,6 +68,11 @@ interface KeyInfo {
   segment: string;
   /** `skipBit`s of the text rules whose skip keys this key names. */
   skips: number;
+  /** Clean-cache lookups for strings under this key, and how many found the string (see `useCleanCache`). */
+  cacheLooks: number;
+  cacheFinds: number;
+  /** Strings under this key not looked up while it was cold. */
+  coldSkips: number;
 }
 
 /** What one rule found in one event: its total, and its count per path in the order paths first occurred. */
@@ -83,6 +97,8 @@ interface Walk {
   currentRule: string | undefined;
   /** Number of `record` calls so far: tells whether a string produced a finding. */
   fired: number;
+  /** The key whose value is being walked (array items count as their key's), for the clean cache's statistics. */
+  owner: KeyInfo | undefined;
 }
 
 /**
@@ -243,6 +259,9 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       clean: { error: false, scan: false },
       segment: formatJsonPathSegment(key),
       skips: skipRules.reduce((mask, t) => (containsAnyParts(parts, t.skipKeys) ? mask | t.skipBit : mask), 0),
+      cacheLooks: 0,
+      cacheFinds: 0,
+      coldSkips: 0,
     };
     if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
     keyCache.set(key, info);
@@ -327,8 +346,12 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     }
     if (s.length < MIN_SCANNED_LENGTH) return s;
     const clean = cleanStrings[walk.kind];
-    const cacheable = !fromNumber && s.length <= CLEAN_CACHE_MAX_LENGTH;
-    if (cacheable && clean.has(s)) return s;
+    const owner = walk.owner;
+    const cacheable = !fromNumber && s.length <= CLEAN_CACHE_MAX_LENGTH && (owner === undefined || useCleanCache(owner));
+    if (cacheable && clean.has(s)) {
+      if (owner !== undefined) owner.cacheFinds++;
+      return s;
+    }
     const firedBefore = walk.fired;
     let pathDependent = false;
     const pf = prefilter;
@@ -354,6 +377,24 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     walk.currentRule = undefined;
     if (cacheable && !pathDependent && walk.fired === firedBefore && s === input) clean.add(s);
     return s;
+  }
+
+  /**
+   * Whether strings under this key are worth a clean-cache lookup. Keys whose values rarely recur
+   * (messages, stack traces, ids, timestamps) would only pay for the lookup and churn the cache; once
+   * fewer than 1 in COLD_KEY_FINDS lookups under a key find its string, only 1 string in
+   * COLD_KEY_SAMPLE under it is looked up (and remembered), which keeps measuring the key, and the
+   * counts are halved every CACHE_STATS_WINDOW lookups so that a key whose values start to recur is
+   * cached again.
+   */
+  function useCleanCache(info: KeyInfo): boolean {
+    const cold = info.cacheLooks >= COLD_KEY_MIN_LOOKS && info.cacheFinds * COLD_KEY_FINDS < info.cacheLooks;
+    if (cold && ++info.coldSkips % COLD_KEY_SAMPLE !== 0) return false;
+    if (++info.cacheLooks >= CACHE_STATS_WINDOW) {
+      info.cacheLooks >>>= 1;
+      info.cacheFinds >>>= 1;
+    }
+    return true;
   }
 
   function applyRegexRule(t: TextRule, input: string, walk: Walk): string {
@@ -454,6 +495,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   function walkObject(obj: JsonObject, depth: number, walk: Walk): JsonObject {
     const out: JsonObject = {};
+    const owner = walk.owner;
     // for-in reads each value through V8's enum cache, a plain property load; Object.keys plus
     // obj[key] is a keyed lookup per key (about 3% of scrub time on the bench's events).
     for (const key in obj) {
@@ -498,7 +540,9 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         }
       }
       if (!handled) {
+        walk.owner = info;
         const scrubbed = walkValue(value, depth + 1, walk);
+        walk.owner = owner;
         const outKey = scrubKey(key, info, walk);
         out[outKey !== key && outKey in out ? `${outKey}#${depth}` : outKey] = scrubbed;
       }
@@ -534,7 +578,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   return {
     scrub(event: JsonObject, kind: EventKind) {
-      const walk: Walk = { kind, path: [], skipMasks: [], pathText: ['$'], pathTextValid: 0, tallies: [], currentRule: undefined, fired: 0 };
+      const walk: Walk = { kind, path: [], skipMasks: [], pathText: ['$'], pathTextValid: 0, tallies: [], currentRule: undefined, fired: 0, owner: undefined };
       let out: JsonObject;
       try {
         out = walkObject(event, 0, walk);
