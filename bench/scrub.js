@@ -146,11 +146,14 @@ const roundTrip = median(rounds.map((r) => r.roundTrip));
 const ourRate = median(rounds.map((r) => r.scrub));
 const ratio = median(rounds.map((r) => r.ratio));
 const ourScanRate = rate((e) => scrubber.scrub(e, 'scan'), scanEvents, SECONDS);
+// What `scrub --explain` pays on top: the JSON path of every finding.
+const explainRate = rate((e) => scrubber.scrub(e, 'error', { explain: true }), errorEvents, SECONDS / ROUNDS);
 const range = (key) => `${Math.round(Math.min(...rounds.map((r) => r[key]))).toLocaleString('en-US')}-${Math.round(Math.max(...rounds.map((r) => r[key]))).toLocaleString('en-US')}`;
 console.log(`speed, one core (CPU time of this process), ~${avgBytes(errorEvents)} B error traces; medians of ${ROUNDS} alternating rounds (range):`);
 console.log(`  JSON.parse + JSON.stringify      ${Math.round(roundTrip).toLocaleString('en-US').padStart(10)} events/s  (${range('roundTrip')})`);
 console.log(`  scrub-relay scrub()              ${Math.round(ourRate).toLocaleString('en-US').padStart(10)} events/s  (${range('scrub')}); ${(ratio * 100).toFixed(0)}% of the JSON round trip (median of the rounds' ratios)`);
 console.log(`  scrub-relay scrub() scan events  ${Math.round(ourScanRate).toLocaleString('en-US').padStart(10)} events/s`);
+console.log(`  scrub-relay scrub() with explain ${Math.round(explainRate).toLocaleString('en-US').padStart(10)} events/s  (per-path findings, as \`scrub --explain\` prints them)`);
 for (const c of competitors) {
   const r = rate((e) => c.scrub(e), errorEvents.slice(0, 500), Math.min(SECONDS, 2));
   console.log(`  ${c.name.padEnd(32)} ${Math.round(r).toLocaleString('en-US').padStart(10)} events/s`);

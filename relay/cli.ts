@@ -106,14 +106,14 @@ async function scrub(args: string[]): Promise<number> {
     }
     let prepared;
     try {
-      prepared = prepareEvent(scrubber, kind, event as JsonObject);
+      prepared = prepareEvent(scrubber, kind, event as JsonObject, values.explain);
     } catch {
       // Exactly what the relay does: a failed scrub drops the event, never passes it on raw.
       fail('scrub_failed', 'scrubbing failed; the relay would drop this event');
       continue;
     }
     if (values.explain) {
-      process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings })}\n`);
+      process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [] })}\n`);
     } else {
       const destination = kind === 'error' ? 'diagnostics' : 'lakera';
       process.stdout.write(`${renderEvent(destination, prepared, {}, projectId)}\n`);

@@ -12,7 +12,8 @@ export interface PreparedEvent {
   payload: string;
   /** What the scrubber removed, `{rule: count}`. */
   counts: Record<string, number>;
-  findings: Finding[];
+  /** Where each rule fired: only when prepared with `explain` (the CLI's `scrub --explain`). */
+  findings?: Finding[];
 }
 
 /** One event of a request after validation, before the consent gate (which needs the database). */
@@ -53,7 +54,7 @@ export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly
     if (options.validateOnly === true) return { companyId, outcome: 'skipped' };
     const ipValue = kind === 'scan' && options.keepUserIp ? userIp(value as JsonObject) : undefined;
     try {
-      const { findings: _findings, ...event } = prepareEvent(scrubber, kind, value as JsonObject);
+      const event = prepareEvent(scrubber, kind, value as JsonObject);
       return { companyId, outcome: 'scrubbed', event, ipValue };
     } catch (error) {
       return { companyId, outcome: 'failed', code: (error as { code?: string }).code ?? 'unknown' };
@@ -65,18 +66,17 @@ export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly
  * Takes the identifiers out of an event (they are added back at send time only when allowed) and
  * scrubs the rest. Throws when the scrubber fails; the caller drops the event.
  */
-export function prepareEvent(scrubber: Scrubber, kind: EventKind, event: JsonObject): PreparedEvent {
+export function prepareEvent(scrubber: Scrubber, kind: EventKind, event: JsonObject, explain = false): PreparedEvent {
   const { event_id: givenId, company_id: _company, user_id: userId, ...rest } = event;
-  const scrubbed = scrubber.scrub(rest, kind);
-  const counts: Record<string, number> = {};
-  for (const finding of scrubbed.findings) counts[finding.rule] = (counts[finding.rule] ?? 0) + finding.count;
-  return {
+  const scrubbed = scrubber.scrub(rest, kind, { explain });
+  const prepared: PreparedEvent = {
     eventId: typeof givenId === 'string' ? givenId : randomUUID(),
     userId: typeof userId === 'string' || typeof userId === 'number' ? String(userId) : undefined,
     payload: JSON.stringify(scrubbed.event),
-    counts,
-    findings: scrubbed.findings,
+    counts: scrubbed.counts,
   };
+  if (scrubbed.findings !== undefined) prepared.findings = scrubbed.findings;
+  return prepared;
 }
 
 function userIp(event: JsonObject): string | undefined {

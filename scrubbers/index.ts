@@ -17,4 +17,4 @@ export type {
   ScrubLimits,
   ValidatorName,
 } from './rule-set.js';
-export type { EventKind, Finding, JsonObject, JsonValue, ScrubResult, Scrubber } from './types.js';
+export type { EventKind, Finding, JsonObject, JsonValue, ScrubCallOptions, ScrubResult, Scrubber } from './types.js';

@@ -12,7 +12,7 @@ import type {
   CompiledRule,
   CompiledRuleSet,
 } from './rule-set.js';
-import type { EventKind, Finding, JsonObject, JsonValue, Scrubber } from './types.js';
+import type { EventKind, Finding, JsonObject, JsonValue, ScrubCallOptions, ScrubResult, Scrubber } from './types.js';
 import { prepareTextRule } from './text-rule.js';
 import type { TextRule } from './text-rule.js';
 
@@ -75,12 +75,12 @@ interface KeyInfo {
   coldSkips: number;
 }
 
-/** What one rule found in one event: its total, and its count per path in the order paths first occurred. */
+/** What one rule found in one event: its total and, when explaining, its count per path in the order paths first occurred. */
 interface Tally {
   rule: string;
   total: number;
-  paths: string[];
-  counts: number[];
+  paths: string[] | undefined;
+  counts: number[] | undefined;
 }
 
 /** Per-call state: kept off module scope so that scrubbing stays pure and re-entrant. */
@@ -97,6 +97,8 @@ interface Walk {
   currentRule: string | undefined;
   /** Number of `record` calls so far: tells whether a string produced a finding. */
   fired: number;
+  /** Whether findings keep their JSON paths (`ScrubCallOptions.explain`). */
+  explain: boolean;
   /** The key whose value is being walked (array items count as their key's), for the clean cache's statistics. */
   owner: KeyInfo | undefined;
 }
@@ -294,7 +296,6 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   function record(walk: Walk, rule: string, count: number): void {
     walk.fired++;
-    const path = pathText(walk);
     let tally: Tally | undefined;
     for (const t of walk.tallies) {
       if (t.rule === rule) {
@@ -303,16 +304,19 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       }
     }
     if (tally === undefined) {
-      tally = { rule, total: 0, paths: [], counts: [] };
+      tally = walk.explain ? { rule, total: 0, paths: [], counts: [] } : { rule, total: 0, paths: undefined, counts: undefined };
       walk.tallies.push(tally);
     }
     tally.total += count;
-    const at = tally.paths.indexOf(path);
+    const { paths, counts } = tally;
+    if (paths === undefined || counts === undefined) return;
+    const path = pathText(walk);
+    const at = paths.indexOf(path);
     if (at === -1) {
-      tally.paths.push(path);
-      tally.counts.push(count);
+      paths.push(path);
+      counts.push(count);
     } else {
-      tally.counts[at] = (tally.counts[at] as number) + count;
+      counts[at] = (counts[at] as number) + count;
     }
   }
 
@@ -577,8 +581,20 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
   }
 
   return {
-    scrub(event: JsonObject, kind: EventKind) {
-      const walk: Walk = { kind, path: [], skipMasks: [], pathText: ['$'], pathTextValid: 0, tallies: [], currentRule: undefined, fired: 0, owner: undefined };
+    scrub(event: JsonObject, kind: EventKind, options?: ScrubCallOptions): ScrubResult {
+      const explain = options?.explain === true;
+      const walk: Walk = {
+        kind,
+        path: [],
+        skipMasks: [],
+        pathText: ['$'],
+        pathTextValid: 0,
+        tallies: [],
+        currentRule: undefined,
+        fired: 0,
+        explain,
+        owner: undefined,
+      };
       let out: JsonObject;
       try {
         out = walkObject(event, 0, walk);
@@ -591,18 +607,17 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
           cause: new Error(`${name} in rule "${rule ?? 'unknown'}" at ${formatJsonPath(walk.path)}`),
         });
       }
+      const counts: Record<string, number> = {};
+      for (const t of walk.tallies) counts[t.rule] = t.total;
+      if (walk.tallies.length > 0) out['_meta'] = { scrubbed: counts };
+      else if ('_meta' in out) delete out['_meta'];
+      if (!explain) return { event: out, counts };
       const findings: Finding[] = [];
-      for (const { rule, paths, counts } of walk.tallies) {
-        for (let i = 0; i < paths.length; i++) findings.push({ rule, path: paths[i] as string, count: counts[i] as number });
+      for (const { rule, paths, counts: perPath } of walk.tallies) {
+        if (paths === undefined || perPath === undefined) continue;
+        for (let i = 0; i < paths.length; i++) findings.push({ rule, path: paths[i] as string, count: perPath[i] as number });
       }
-      if (walk.tallies.length > 0) {
-        const scrubbed: Record<string, number> = {};
-        for (const t of walk.tallies) scrubbed[t.rule] = t.total;
-        out['_meta'] = { scrubbed };
-      } else if ('_meta' in out) {
-        delete out['_meta'];
-      }
-      return { event: out, findings };
+      return { event: out, counts, findings };
     },
   };
 }
@@ -628,7 +643,7 @@ export function detectInText(rule: CompiledRule, sample: string, hashKey: Buffer
     rules: [{ ...rule, paths: [], kinds: new Set<EventKind>(['error', 'scan']), ...(rule.kind === 'regex' ? { skipKeys: [] } : {}) }],
     sources: [],
   };
-  const { findings } = createScrubber(single, { hashKey }).scrub({ sample }, 'error');
-  return findings.reduce((n, f) => n + f.count, 0);
+  const { counts } = createScrubber(single, { hashKey }).scrub({ sample }, 'error');
+  return Object.values(counts).reduce((n, count) => n + count, 0);
 }
 

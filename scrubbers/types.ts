@@ -19,10 +19,22 @@ export interface Finding {
 export interface ScrubResult {
   /** The scrubbed event, safe to store and forward. */
   event: JsonObject;
-  findings: Finding[];
+  /** Values found per rule id (the same object as the event's `_meta.scrubbed`; do not modify it). Empty when nothing fired. */
+  counts: Record<string, number>;
+  /** Per rule and JSON path, in the order rules first fired: only when scrubbed with `explain`. */
+  findings?: Finding[];
+}
+
+/** Options of one `scrub` call. */
+export interface ScrubCallOptions {
+  /**
+   * Also report where each rule fired ({@link ScrubResult.findings}). Off by default: building the
+   * JSON path of every finding costs time that the relay, which keeps only the counts, does not spend.
+   */
+  explain?: boolean;
 }
 
 /** A compiled scrubber: pure, synchronous, no I/O. Throws `ScrubError` when a detector fails. */
 export interface Scrubber {
-  scrub(event: JsonObject, kind: EventKind): ScrubResult;
+  scrub(event: JsonObject, kind: EventKind, options?: ScrubCallOptions): ScrubResult;
 }

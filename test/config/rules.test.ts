@@ -67,7 +67,7 @@ rules:
     examples: { match: ['EMP-123456'], no_match: ['EMP-12'] }
 `);
     const s = createScrubber(loadRules({ userFile: file }), { hashKey: 'k' });
-    const { event, findings } = s.scrub({ extra: { note: 'by EMP-123456' } }, 'error');
+    const { event, findings } = s.scrub({ extra: { note: 'by EMP-123456' } }, 'error', { explain: true });
     expect(event['extra']).toEqual({ note: 'by [employee_id]' });
     expect(findings).toEqual([{ rule: 'employee_id', path: '$.extra.note', count: 1 }]);
   });
@@ -81,7 +81,7 @@ rules:
   it('re-configures entropy thresholds of a built-in rule', () => {
     const token = 'Zx9Qw3Er7Ty1Ui5Op2As8Df4Gh6Jk0L';
     const strict = createScrubber(loadRules({ userFile: userFile('rules:\n  - id: high_entropy\n    entropy: { min_length: 40 }\n    examples: { match: ["Zx9Qw3Er7Ty1Ui5Op2As8Df4Gh6Jk0LZx9Qw3Er7Ty1U"] }\n') }), { hashKey: 'k' });
-    expect(strict.scrub({ extra: { note: token } }, 'error').findings).toEqual([]);
+    expect(strict.scrub({ extra: { note: token } }, 'error', { explain: true }).findings).toEqual([]);
   });
 
   it('scopes a rule to JSON paths', () => {

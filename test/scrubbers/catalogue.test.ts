@@ -6,9 +6,9 @@ import type { EventKind, JsonObject } from '../../scrubbers/index.js';
 const scrubber = createScrubber(loadRules({}), { hashKey: 'test-key' });
 
 function scrubField(value: string, kind: EventKind = 'error'): { out: string; rules: string[] } {
-  const { event, findings } = scrubber.scrub({ extra: { note: value } }, kind);
+  const { event, counts } = scrubber.scrub({ extra: { note: value } }, kind);
   const extra = event['extra'] as JsonObject;
-  return { out: JSON.stringify(extra['note']), rules: findings.map((f) => f.rule) };
+  return { out: JSON.stringify(extra['note']), rules: Object.keys(counts) };
 }
 
 /** [rule, text, the sensitive part that must be gone] */

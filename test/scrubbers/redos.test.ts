@@ -35,7 +35,7 @@ describe('ReDoS responsiveness', () => {
 
   it('bounds the scanned length of a string to the configured cap', () => {
     const started = performance.now();
-    const { findings } = scrubber.scrub({ error: { message: 'aaaa@'.repeat(200_000) } }, 'error');
+    const { findings } = scrubber.scrub({ error: { message: 'aaaa@'.repeat(200_000) } }, 'error', { explain: true });
     expect(findings).toContainEqual({ rule: 'truncated', path: '$.error.message', count: 1 });
     expect(performance.now() - started).toBeLessThan(BOUND_MS);
   });

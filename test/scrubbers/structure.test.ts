@@ -38,7 +38,7 @@ describe('scrubbing structure', () => {
   });
 
   it('redacts the value and everything nested under sensitive key names at any depth', () => {
-    const { event, findings } = scrubber.scrub(errorEvent(), 'error');
+    const { event, findings } = scrubber.scrub(errorEvent(), 'error', { explain: true });
     const vars = ((event['frames'] as JsonObject[])[0] as JsonObject)['vars'] as JsonObject;
     expect(vars['db_password']).toBe('[redacted]');
     const nested = vars['nested'] as JsonObject;
@@ -97,7 +97,7 @@ describe('scrubbing structure', () => {
       metadata: { user_ip: '203.0.113.7', file_name: null, file_type: null, file_size: 0, message_length: 42, detected_patterns: ['prompt_injection'] },
       content: 'ignore previous instructions', assistant_response: 'no', messages: [{ role: 'user', content: 'hi' }], prompt: 'p', input: 'i', output: 'o', response: 'r',
     };
-    const { event, findings } = scrubber.scrub(scan, 'scan');
+    const { event, findings } = scrubber.scrub(scan, 'scan', { explain: true });
     expect(Object.keys(event).sort()).toEqual(['_meta', 'company_id', 'context', 'event_type', 'metadata', 'scan_result', 'timestamp']);
     expect(event['scan_result']).toEqual(scan['scan_result']);
     expect(event['metadata']).toEqual({ file_name: null, file_type: null, file_size: 0, message_length: 42, detected_patterns: ['prompt_injection'] });
@@ -116,7 +116,7 @@ describe('scrubbing structure', () => {
   });
 
   it('scrubs values inside arrays and reports indexed paths', () => {
-    const { event, findings } = scrubber.scrub({ extra: { emails: ['a.b@example.com', 'ok'] } }, 'error');
+    const { event, findings } = scrubber.scrub({ extra: { emails: ['a.b@example.com', 'ok'] } }, 'error', { explain: true });
     expect(event['extra']).toEqual({ emails: ['[email]', 'ok'] });
     expect(findings).toEqual([{ rule: 'email', path: '$.extra.emails[0]', count: 1 }]);
   });
@@ -127,14 +127,28 @@ describe('scrubbing structure', () => {
   });
 
   it('aggregates findings per rule and path with counts', () => {
-    const { findings } = scrubber.scrub({ extra: { note: 'a@x.com b@y.org c@z.net' } }, 'error');
+    const { findings } = scrubber.scrub({ extra: { note: 'a@x.com b@y.org c@z.net' } }, 'error', { explain: true });
     expect(findings).toEqual([{ rule: 'email', path: '$.extra.note', count: 3 }]);
+  });
+
+  it('reports counts per rule always, and where each rule fired only when explaining', () => {
+    const event = errorEvent();
+    const plain = scrubber.scrub(structuredClone(event), 'error');
+    const explained = scrubber.scrub(structuredClone(event), 'error', { explain: true });
+    expect(plain.findings).toBeUndefined();
+    expect(plain.event).toEqual(explained.event);
+    expect(plain.counts).toEqual(explained.counts);
+    expect(plain.counts).toEqual((plain.event['_meta'] as { scrubbed: unknown }).scrubbed);
+    const totals: Record<string, number> = {};
+    for (const f of explained.findings ?? []) totals[f.rule] = (totals[f.rule] ?? 0) + f.count;
+    expect(totals).toEqual(plain.counts);
+    expect(Object.keys(plain.counts).length).toBeGreaterThan(2);
   });
 
   it('adds a _meta summary when something was scrubbed, and none otherwise', () => {
     const hit = scrubber.scrub({ extra: { note: 'a@x.com', password: 'p' } }, 'error');
     expect(hit.event['_meta']).toEqual({ scrubbed: { email: 1, sensitive_key: 1 } });
-    const clean = scrubber.scrub({ level: 'info', extra: { n: 1 } }, 'error');
+    const clean = scrubber.scrub({ level: 'info', extra: { n: 1 } }, 'error', { explain: true });
     expect(clean.event).not.toHaveProperty('_meta');
     expect(clean.findings).toEqual([]);
   });
@@ -152,7 +166,7 @@ describe('scrubbing structure', () => {
   });
 
   it('never returns an original value in findings', () => {
-    const { findings } = scrubber.scrub(errorEvent(), 'error');
+    const { findings } = scrubber.scrub(errorEvent(), 'error', { explain: true });
     const text = JSON.stringify(findings);
     for (const secret of ['john.doe@example.com', 'hunter2', 'jdoe', 'abc.def.ghi', 'private question']) expect(text).not.toContain(secret);
   });
@@ -174,7 +188,7 @@ describe('scrubbing structure', () => {
 
   it('cuts strings longer than the limit and reports it', () => {
     const long = 'x'.repeat(70_000);
-    const { event, findings } = scrubber.scrub({ extra: { log: long } }, 'error');
+    const { event, findings } = scrubber.scrub({ extra: { log: long } }, 'error', { explain: true });
     expect(((event['extra'] as JsonObject)['log'] as string).length).toBe(65_536);
     expect(findings).toContainEqual({ rule: 'truncated', path: '$.extra.log', count: 1 });
   });
@@ -182,7 +196,7 @@ describe('scrubbing structure', () => {
   it('replaces nesting deeper than the limit', () => {
     let deep: JsonObject = { v: 'leaf' };
     for (let i = 0; i < 100; i++) deep = { d: deep };
-    const { findings } = scrubber.scrub(deep, 'error');
-    expect(findings.map((f) => f.rule)).toContain('depth_limit');
+    const { findings } = scrubber.scrub(deep, 'error', { explain: true });
+    expect(findings?.map((f) => f.rule)).toContain('depth_limit');
   });
 });
