@@ -133,34 +133,62 @@ interface StructureProblem {
 }
 
 function structureProblem(root: object, limits: BodyLimits): StructureProblem | undefined {
-  let keys = 0;
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 1 }];
-  while (stack.length > 0) {
-    const { value, path, depth } = stack.pop()!;
-    if (typeof value === 'string') {
-      if (value.length > limits.maxStringLength) {
-        return { field: path || '(event)', reason: `is longer than ${limits.maxStringLength} characters`, status: 413 };
-      }
-      continue;
+  const problem = nodeProblem(root, 1, limits, { keys: 0 });
+  if (problem === undefined) return undefined;
+  const { reason, status, reversedPath } = problem;
+  if (problem.wholeEvent) return { field: '(event)', reason, status };
+  let field = '';
+  for (let i = reversedPath.length - 1; i >= 0; i--) {
+    const segment = reversedPath[i]!;
+    field = typeof segment === 'number' ? `${field}[${segment}]` : field === '' ? segment : `${field}.${segment}`;
+  }
+  return { field: field || '(event)', reason, status };
+}
+
+/** A limit broken below the root: the path to the field is collected on the way back up, innermost first. */
+interface NodeProblem {
+  reason: string;
+  status: 400 | 413;
+  reversedPath: (string | number)[];
+  /** A limit on the event as a whole (its number of keys): no field is named. */
+  wholeEvent: boolean;
+}
+
+/**
+ * Checks one value and everything under it. Paths are built only for the field that breaks a
+ * limit, not for every field checked. Recursion stops at `maxDepth`, so its depth is bounded.
+ */
+function nodeProblem(value: unknown, depth: number, limits: BodyLimits, seen: { keys: number }): NodeProblem | undefined {
+  if (typeof value === 'string') {
+    if (value.length <= limits.maxStringLength) return undefined;
+    return { reason: `is longer than ${limits.maxStringLength} characters`, status: 413, reversedPath: [], wholeEvent: false };
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth > limits.maxDepth) return { reason: `nests deeper than ${limits.maxDepth} levels`, status: 400, reversedPath: [], wholeEvent: false };
+  if (Array.isArray(value)) {
+    seen.keys += value.length;
+    if (seen.keys > limits.maxKeys) return tooManyKeys(limits);
+    for (let index = 0; index < value.length; index++) {
+      const problem = nodeProblem(value[index], depth + 1, limits, seen);
+      if (problem !== undefined) return within(problem, index);
     }
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > limits.maxDepth) {
-      return { field: path || '(event)', reason: `nests deeper than ${limits.maxDepth} levels`, status: 400 };
-    }
-    if (Array.isArray(value)) {
-      keys += value.length;
-      value.forEach((item, index) => stack.push({ value: item, path: `${path}[${index}]`, depth: depth + 1 }));
-    } else {
-      for (const key of Object.keys(value)) {
-        const field = path === '' ? key : `${path}.${key}`;
-        if (FORBIDDEN_KEYS.has(key)) return { field, reason: 'is a reserved name', status: 400 };
-        keys += 1;
-        stack.push({ value: (value as Record<string, unknown>)[key], path: field, depth: depth + 1 });
-      }
-    }
-    if (keys > limits.maxKeys) {
-      return { field: '(event)', reason: `has more than ${limits.maxKeys} keys and items`, status: 413 };
-    }
+    return undefined;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (FORBIDDEN_KEYS.has(key)) return { reason: 'is a reserved name', status: 400, reversedPath: [key], wholeEvent: false };
+    if (++seen.keys > limits.maxKeys) return tooManyKeys(limits);
+    const problem = nodeProblem((value as Record<string, unknown>)[key], depth + 1, limits, seen);
+    if (problem !== undefined) return within(problem, key);
   }
   return undefined;
+}
+
+function within(problem: NodeProblem, segment: string | number): NodeProblem {
+  problem.reversedPath.push(segment);
+  return problem;
+}
+
+function tooManyKeys(limits: BodyLimits): NodeProblem {
+  return { reason: `has more than ${limits.maxKeys} keys and items`, status: 413, reversedPath: [], wholeEvent: true };
 }

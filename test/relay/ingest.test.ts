@@ -156,6 +156,25 @@ describe('POST /v1/errors and /v1/scans', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
+  it('names the field that breaks a structure limit', async () => {
+    const { post } = makeApp({ RELAY_MAX_STRING_LENGTH: '1000', RELAY_MAX_KEYS: '100', RELAY_MAX_DEPTH: '8' });
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20; i += 1) deep = { d: deep };
+    const cases: [unknown, string, RegExp][] = [
+      [{ extra: { list: ['ok', { note: 'z'.repeat(2000) }] } }, 'extra.list[1].note', /longer than 1000 characters/],
+      [{ extra: deep }, 'extra.d.d.d.d.d.d.d', /nests deeper than 8 levels/],
+      [{ extra: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, i])) }, '(event)', /more than 100 keys/],
+    ];
+    for (const [fields, field, reason] of cases) {
+      const response = await post('/v1/errors', JSON.stringify(plantedErrorEvent(fields as Record<string, unknown>)));
+      const body = (await response.json()) as { details: { field: string; reason: string } };
+      expect(body.details.field).toBe(field);
+      expect(body.details.reason).toMatch(reason);
+    }
+    const reserved = await post('/v1/errors', '{"timestamp":"t","company_id":"acme","error":{"type":"E"},"extra":[{"constructor":1}]}');
+    expect(((await reserved.json()) as { details: { field: string } }).details.field).toBe('extra[0].constructor');
+  });
+
   it('requires the ingest token when one is configured', async () => {
     const { post } = makeApp({ RELAY_INGEST_TOKEN: 'ingest-secret' });
     expect((await post('/v1/errors', JSON.stringify(plantedErrorEvent()))).status).toBe(401);
