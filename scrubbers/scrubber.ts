@@ -425,8 +425,10 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         if (t.hasValueGroup[pi]) {
           const value = m.groups?.['value'];
           if (value === undefined || value.length === 0) continue;
+          // Where the value sits in the match is plain when it occurs there once (String#indexOf
+          // is a fast builtin; lastIndexOf is not); otherwise the sticky `d` twin says exactly.
           const first = m[0].indexOf(value);
-          if (first === m[0].lastIndexOf(value)) {
+          if (first !== -1 && m[0].indexOf(value, first + 1) === -1) {
             start = m.index + first;
             end = start + value.length;
           } else {
