@@ -8,7 +8,8 @@ export const CLEAN_CACHE_MAX_LENGTH = 512;
  * was last added or found; a generation ends after CLEAN_CACHE_LIMIT stamps, and then every string
  * not stamped in that generation is dropped. Strings that recur (paths, function names) stay;
  * one-off strings (timestamps, ids) age out. Bounded by 2 × CLEAN_CACHE_LIMIT entries. A lookup is
- * one hash probe, found or not (the scrubber asks for every string it scans).
+ * one hash probe, found or not (the scrubber asks for the strings it scans, except under keys whose
+ * values it found not to recur).
  */
 export class CleanCache {
   private readonly stamps = new Map<string, number>();
