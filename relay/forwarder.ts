@@ -8,7 +8,7 @@ import { mayForward, type CompanyConsent } from '../config/consent.js';
 import type { DestinationConfig, RelayConfig } from '../config/env.js';
 import type { JsonObject } from '../scrubbers/types.js';
 import type { ConsentStore } from './consent-store.js';
-import type { EgressAudit } from './egress-audit.js';
+import type { EgressAudit, NewEgressRecord } from './egress-audit.js';
 import { toLakeraPayload, type SendIdentity } from './lakera.js';
 import type { Metrics } from './metrics.js';
 import type { DestinationName, Outbox, OutboxRow } from './outbox.js';
@@ -272,17 +272,39 @@ export class Forwarder {
     }
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
-    // Audit first: it never throws, and a request that left is recorded even if settling it fails.
-    this.audit(destination, items, outcome, status, sentAt, wire);
-    this.settle(destination, items, outcome, status, retryAfter);
+    const entry = this.egressEntry(destination, items, outcome, status, sentAt, wire);
+    const stored = outcome === 'delivered' && this.recordDelivered(items, entry);
+    // Otherwise audit first: it never throws, and a request that left is recorded even if settling it fails.
+    if (!stored) this.audit(entry);
+    this.settle(destination, items, outcome, status, retryAfter, stored);
   }
 
-  private settle(destination: Destination, items: Item[], outcome: Outcome, status: number | null, retryAfter: number | undefined): void {
+  /**
+   * A delivered batch's audit row and the delete of its rows in one transaction: one commit, and
+   * with `full` durability one fsync instead of two. False when storage failed: the transaction
+   * rolled back, nothing was written, and the caller writes the two apart as before.
+   */
+  private recordDelivered(items: Item[], entry: NewEgressRecord): boolean {
+    const ids = items.map((item) => item.row.id);
+    try {
+      this.deps.outbox.atomically(() => {
+        this.deps.egress.record(entry);
+        this.deps.outbox.remove(ids);
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Acts on the outcome; `removed`: a delivered batch's rows were already deleted (with its audit row). */
+  private settle(destination: Destination, items: Item[], outcome: Outcome, status: number | null, retryAfter: number | undefined, removed: boolean): void {
     const ids = items.map((item) => item.row.id);
     const { outbox, metrics, logger } = this.deps;
     if (outcome === 'delivered') {
       metrics.forwarded.inc({ destination: destination.name }, ids.length);
       destination.failures = 0;
+      if (removed) return;
       try {
         outbox.remove(ids);
       } catch (error) {
@@ -309,7 +331,8 @@ export class Forwarder {
     outbox.recordAttempt(ids);
   }
 
-  private audit(destination: Destination, items: Item[], outcome: Outcome, status: number | null, sentAt: number, wire: Buffer): void {
+  /** What the egress audit records about one upstream request. */
+  private egressEntry(destination: Destination, items: Item[], outcome: Outcome, status: number | null, sentAt: number, wire: Buffer): NewEgressRecord {
     const scrubCounts: Record<string, number> = {};
     const companies = new Set<string>();
     const userHashes = new Set<string>();
@@ -320,20 +343,24 @@ export class Forwarder {
         scrubCounts[rule] = (scrubCounts[rule] ?? 0) + count;
       }
     }
+    return {
+      sentAt,
+      destination: destination.name,
+      host: destination.config.url.host,
+      status,
+      outcome,
+      eventCount: items.length,
+      companies: [...companies],
+      userHashes: [...userHashes],
+      scrubCounts,
+      wireBody: wire,
+      keepBody: this.deps.config.egressAuditDays > 0,
+    };
+  }
+
+  private audit(entry: NewEgressRecord): void {
     try {
-      this.deps.egress.record({
-        sentAt,
-        destination: destination.name,
-        host: destination.config.url.host,
-        status,
-        outcome,
-        eventCount: items.length,
-        companies: [...companies],
-        userHashes: [...userHashes],
-        scrubCounts,
-        wireBody: wire,
-        keepBody: this.deps.config.egressAuditDays > 0,
-      });
+      this.deps.egress.record(entry);
     } catch (error) {
       this.deps.logger.error({ err: safeError(error) }, 'egress audit write failed');
     }

@@ -181,6 +181,22 @@ describe('the full path: ingest → consent → scrub → outbox → TLS upstrea
     expect(relay!.stores.egress.show(record!.id)!.body).toBe(upstream.requests[0]!.text);
   });
 
+  it('still removes a delivered batch when its audit row cannot be written', async () => {
+    await start();
+    await setConsent('acme', true, false);
+    // The audit row and the delete share one transaction; when the audit insert fails, that
+    // transaction rolls back and the delete must still happen on its own.
+    relay!.stores.db.exec("CREATE TRIGGER refuse_audit BEFORE INSERT ON egress_audit BEGIN SELECT RAISE(ABORT, 'audit refused'); END;");
+    await post('/v1/errors', [plantedErrorEvent(), plantedErrorEvent()]);
+    await waitFor(() => upstream.requests.length === 1, 10_000, 'delivery');
+    await waitFor(() => relay!.stores.outbox.size().events === 0, 2000, 'delivered rows removed');
+    expect(relay!.stores.egress.list()).toEqual([]);
+    const text = await (await fetch(`${relay!.url}/metrics`)).text();
+    expect(text).toMatch(/relay_forwarded_events_total\{destination="diagnostics"\} 2\b/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(upstream.requests.length).toBe(1);
+  });
+
   it('exposes received, dropped, findings, outbox depth and forward outcomes in /metrics', async () => {
     await start();
     await setConsent('acme', true, false);
