@@ -1,23 +1,3 @@
-/**
- * Luhn (mod 10) check over the ASCII digits of `digits` (other characters must be removed first).
- * @example luhnValid('4111111111111111') // true
- */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return false;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return digits.length > 0 && sum % 10 === 0;
-}
-
 /** IBAN lengths per country (ISO 13616 registry, SWIFT release 2024). */
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28,
@@ -36,13 +16,24 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
  * @example ibanValid('GB82 WEST 1234 5698 7654 32') // true
  */
 export function ibanValid(text: string): boolean {
-  const iban = text.replace(/ /g, '');
-  const expected = IBAN_LENGTHS[iban.slice(0, 2)];
-  if (expected === undefined || iban.length !== expected) return false;
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  // Read in place, spaces skipped: the country (first two characters), the length, then mod 97 over
+  // the characters from the fifth on followed by the first four.
+  let length = 0;
+  let country = '';
+  let bban = text.length;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === SPACE) continue;
+    if (length < 2) country += text[i];
+    else if (length === 4) bban = i;
+    length++;
+  }
+  const expected = IBAN_LENGTHS[country];
+  if (expected === undefined || length !== expected) return false;
   let remainder = 0;
-  for (let i = 0; i < rearranged.length; i++) {
-    const c = rearranged.charCodeAt(i);
+  for (let k = 0; k < text.length; k++) {
+    const i = (bban + k) % text.length;
+    const c = text.charCodeAt(i);
+    if (c === SPACE) continue;
     if (c >= 48 && c <= 57) {
       remainder = (remainder * 10 + (c - 48)) % 97;
     } else if (c >= 65 && c <= 90) {
@@ -54,19 +45,28 @@ export function ibanValid(text: string): boolean {
   return remainder === 1;
 }
 
+const SPACE = 32;
+
 /**
  * US Social Security Number ranges the SSA never issues: area 000, 666, 900-999; group 00;
  * serial 0000 (SSA, "SSN randomization", 2011). Separators are ignored.
  * @example ssnValid('123-45-6789') // true
  */
 export function ssnValid(text: string): boolean {
-  const digits = text.replace(/[^0-9]/g, '');
-  if (digits.length !== 9) return false;
-  const area = digits.slice(0, 3);
-  const group = digits.slice(3, 5);
-  const serial = digits.slice(5);
-  if (area === '000' || area === '666' || area.startsWith('9')) return false;
-  return group !== '00' && serial !== '0000';
+  let n = 0;
+  let area = 0;
+  let group = 0;
+  let serial = 0;
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    n++;
+    if (n <= 3) area = area * 10 + d;
+    else if (n <= 5) group = group * 10 + d;
+    else serial = serial * 10 + d;
+  }
+  if (n !== 9 || area === 0 || area === 666 || area >= 900) return false;
+  return group !== 0 && serial !== 0;
 }
 
 /**
@@ -75,15 +75,33 @@ export function ssnValid(text: string): boolean {
  * @example cardValid('4111 1111 1111 1111') // true
  */
 export function cardValid(text: string): boolean {
-  const digits = text.replace(/[^0-9]/g, '');
-  const n = digits.length;
+  // The ASCII digits only (anything else is a separator), read in place: their count and Luhn sum
+  // from the last digit, then the first six as a number for the issuer prefixes.
+  let n = 0;
+  let sum = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    let d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    if (n % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    n++;
+  }
   if (n < 13 || n > 19) return false;
-  const p2 = Number(digits.slice(0, 2));
-  const p3 = Number(digits.slice(0, 3));
-  const p4 = Number(digits.slice(0, 4));
-  const p6 = Number(digits.slice(0, 6));
+  let p6 = 0;
+  for (let i = 0, taken = 0; taken < 6; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    p6 = p6 * 10 + d;
+    taken++;
+  }
+  const p2 = Math.floor(p6 / 10_000);
+  const p3 = Math.floor(p6 / 1_000);
+  const p4 = Math.floor(p6 / 100);
   const issuer =
-    (digits[0] === '4' && (n === 13 || n === 16 || n === 19)) || // Visa
+    (p2 >= 40 && p2 <= 49 && (n === 13 || n === 16 || n === 19)) || // Visa
     (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && n === 16) || // Mastercard
     ((p2 === 34 || p2 === 37) && n === 15) || // Amex
     ((p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649) || (p6 >= 622126 && p6 <= 622925)) && n >= 16) || // Discover
@@ -92,5 +110,5 @@ export function cardValid(text: string): boolean {
     (p2 === 62 && n >= 16) || // UnionPay
     ((p4 === 5018 || p4 === 5020 || p4 === 5038 || p4 === 5893 || p4 === 6304 || p4 === 6759 || p4 === 6761 || p4 === 6762 || p4 === 6763) && n >= 12) || // Maestro
     (p4 >= 2200 && p4 <= 2204 && n === 16); // Mir
-  return issuer && luhnValid(digits);
+  return issuer && sum % 10 === 0;
 }

@@ -2,22 +2,27 @@ import type { EntropySettings } from './rule-set.js';
 
 /** Shannon entropy in bits per character of `s[start, end)`; characters beyond ASCII count as one class. */
 export function shannonEntropy(s: string, start = 0, end = s.length): number {
-  const counts = new Uint16Array(129);
+  const counts = COUNTS;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     const slot = c < 128 ? c : 128;
-    counts[slot] = (counts[slot] ?? 0) + 1;
+    counts[slot] = (counts[slot] as number) + 1;
   }
   const n = end - start;
   let bits = 0;
+  // In slot order, as the sum has always been taken; each count is cleared for the next call.
   for (let c = 0; c < counts.length; c++) {
-    const k = counts[c] ?? 0;
+    const k = counts[c] as number;
     if (k === 0) continue;
+    counts[c] = 0;
     const p = k / n;
     bits -= p * Math.log2(p);
   }
   return bits;
 }
+
+/** Scratch counts for {@link shannonEntropy}, all zero between calls (Uint32: a token may exceed 65,535 characters). */
+const COUNTS = new Uint32Array(129);
 
 /** Characters of base64, base64url and hex tokens. `/` and `.` split: they separate path and host parts. */
 export function isTokenChar(c: number): boolean {

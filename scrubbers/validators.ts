@@ -6,17 +6,53 @@ function ipv4Personal(text: string): boolean {
   return ipv4Shape(text) && !(text.startsWith('127.') || text === '0.0.0.0' || text === '255.255.255.255');
 }
 
-function ipv4Shape(text: string): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return false;
+/** Four dot-separated parts of 1-3 ASCII digits, each at most 255. One pass, no allocation. */
+export function ipv4Shape(text: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= text.length; i++) {
+    // The end of the text closes the last part, like a dot.
+    const c = i < text.length ? text.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57 && ++digits <= 3) {
+      value = value * 10 + (c - 48);
+    } else {
+      return false;
+    }
   }
-  return true;
+  return parts === 4;
 }
 
-const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+const DOT = 46;
+
 const COLON = 58;
+
+/**
+ * How many `:`-separated groups of 1-4 hex digits `s` holds between `from` and `to` (0 when that
+ * span is empty), or -1 when any group is empty, too long or not hex. Reads in place.
+ */
+function hexGroups(s: string, from: number, to: number): number {
+  if (from === to) return 0;
+  let groups = 0;
+  let length = 0;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? s.charCodeAt(i) : COLON;
+    if (c === COLON) {
+      if (length === 0) return -1;
+      groups++;
+      length = 0;
+    } else if (((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102)) && ++length <= 4) {
+      continue;
+    } else {
+      return -1;
+    }
+  }
+  return groups;
+}
 
 /** RFC 4291 text forms: 8 groups, or fewer with one `::`, optionally ending in dotted IPv4. */
 export function ipv6Valid(text: string): boolean {
@@ -31,17 +67,12 @@ export function ipv6Valid(text: string): boolean {
     groupsNeeded = 7;
   }
   const double = s.indexOf('::');
-  if (double !== -1 && s.indexOf('::', double + 1) !== -1) return false;
-  if (double === -1) {
-    const groups = s.split(':');
-    return groups.length === groupsNeeded && groups.every((g) => HEX_GROUP.test(g));
-  }
-  const head = s.slice(0, double);
-  const tail = s.slice(double + 2);
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === '' ? [] : tail.split(':');
-  if (![...headGroups, ...tailGroups].every((g) => HEX_GROUP.test(g))) return false;
-  const present = headGroups.length + tailGroups.length;
+  if (double === -1) return hexGroups(s, 0, s.length) === groupsNeeded;
+  if (s.indexOf('::', double + 1) !== -1) return false;
+  const head = hexGroups(s, 0, double);
+  const tail = hexGroups(s, double + 2, s.length);
+  if (head < 0 || tail < 0) return false;
+  const present = head + tail;
   // "::" alone and "::1" are not addresses of a person; a bare "a::b" is more often C++ or Ruby.
   return present < groupsNeeded && present >= 2;
 }
