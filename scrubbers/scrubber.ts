@@ -31,6 +31,9 @@ const MIN_NUMBER_SCANNED = 1e11;
 /** Key names seen across events repeat; their parsed form is cached up to this many entries. */
 const KEY_CACHE_LIMIT = 4096;
 
+/** Key positions per object remembered by {@link KeyMemo}; keys further on are looked up. */
+const MEMO_POSITIONS = 64;
+
 /** Distinct prefilter outcomes whose candidate rule lists are kept. */
 const CANDIDATE_CACHE_LIMIT = 4096;
 
@@ -54,6 +57,7 @@ function isSpaceOrQuote(c: number): boolean {
 }
 
 interface KeyInfo {
+  key: string;
   parts: string[];
   normalized: string;
   /** Content rules whose key list names this key. */
@@ -73,6 +77,19 @@ interface KeyInfo {
   cacheFinds: number;
   /** Strings under this key not looked up while it was cold. */
   coldSkips: number;
+  /** The keys of the objects last walked under this key, by position (see {@link KeyMemo}). */
+  children: KeyMemo;
+}
+
+/**
+ * The KeyInfo of each key position in the objects last walked under one parent key. Events of one
+ * application repeat their shapes, so the key at a position is usually the one seen there before:
+ * one string comparison (keys from JSON.parse are interned: a pointer comparison) instead of a
+ * map lookup. Reset when the key cache is cleared (`epoch`), so it never keeps evicted entries alive.
+ */
+interface KeyMemo {
+  epoch: number;
+  infos: KeyInfo[];
 }
 
 /** What one rule found in one event: its total and, when explaining, its count per path in the order paths first occurred. */
@@ -234,6 +251,9 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   const pathContentRules = contentRules.filter((r) => r.keys.size === 0 && r.paths.length > 0);
   const keyCache = new Map<string, KeyInfo>();
+  /** Bumped when the key cache is cleared: memos of an older epoch start again. */
+  let keyEpoch = 0;
+  const rootKeys: KeyMemo = { epoch: 0, infos: [] };
   // Strings proven clean by every rule, none skipped for where the string sits (file paths, function
   // names, versions repeat across events); a clean string never needs scanning again.
   // Only strings without any finding are kept, so the cache never holds a sensitive value.
@@ -246,6 +266,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     const normalized = parts.join('_');
     const lowerKey = key.toLowerCase();
     info = {
+      key,
       parts,
       normalized,
       content: contentRules.filter((r) => r.keys.has(normalized)),
@@ -264,9 +285,22 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       cacheLooks: 0,
       cacheFinds: 0,
       coldSkips: 0,
+      children: { epoch: keyEpoch, infos: [] },
     };
-    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    if (keyCache.size >= KEY_CACHE_LIMIT) {
+      keyCache.clear();
+      keyEpoch++;
+    }
     keyCache.set(key, info);
+    return info;
+  }
+
+  /** The KeyInfo of `key` at `position` in an object whose parent key's memo is `memo`. */
+  function keyInfoAt(memo: KeyMemo, position: number, key: string): KeyInfo {
+    const known = position < MEMO_POSITIONS ? memo.infos[position] : undefined;
+    if (known !== undefined && known.key === key) return known;
+    const info = keyInfo(key);
+    if (position < MEMO_POSITIONS && position <= memo.infos.length) memo.infos[position] = info;
     return info;
   }
 
@@ -502,6 +536,12 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
   function walkObject(obj: JsonObject, depth: number, walk: Walk): JsonObject {
     const out: JsonObject = {};
     const owner = walk.owner;
+    const memo = owner === undefined ? rootKeys : owner.children;
+    if (memo.epoch !== keyEpoch) {
+      memo.infos.length = 0;
+      memo.epoch = keyEpoch;
+    }
+    let position = 0;
     // for-in reads each value through V8's enum cache, a plain property load; Object.keys plus
     // obj[key] is a keyed lookup per key (about 3% of scrub time on the bench's events).
     for (const key in obj) {
@@ -512,7 +552,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         out[key] = value;
         continue;
       }
-      const info = keyInfo(key);
+      const info = keyInfoAt(memo, position++, key);
       enter(walk, key, info);
       let handled = false;
       for (let c = 0; c < info.content.length; c++) {

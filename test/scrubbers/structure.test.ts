@@ -180,6 +180,21 @@ describe('scrubbing structure', () => {
     }
   });
 
+  it('gives the same result whatever shapes the events before had, and after the key cache is cleared', () => {
+    const own = createScrubber(loadRules({}), { hashKey: 'test-key' });
+    const expected = JSON.stringify(own.scrub(errorEvent(), 'error').event);
+    // The same key positions holding other keys, with a sensitive key where a harmless one was.
+    const shifted = own.scrub({ extra: { password: 'hunter2', ok: 'fine' }, frames: [{ db_password: 'x', file: 'a.ts' }] }, 'error');
+    expect(shifted.event).toMatchObject({ extra: { password: '[redacted]', ok: 'fine' }, frames: [{ db_password: '[redacted]', file: 'a.ts' }] });
+    expect(JSON.stringify(own.scrub(errorEvent(), 'error').event)).toBe(expected);
+    // More distinct keys than the key cache keeps: it is cleared, and the remembered shapes with it.
+    const many: JsonObject = {};
+    for (let i = 0; i < 5000; i++) many[`field_${i}`] = i;
+    own.scrub({ extra: many }, 'error');
+    expect(JSON.stringify(own.scrub(errorEvent(), 'error').event)).toBe(expected);
+    expect(own.scrub({ extra: { ok: 'fine', password: 'hunter2' } }, 'error').event).toMatchObject({ extra: { ok: 'fine', password: '[redacted]' } });
+  });
+
   it('gives the same result for the same event every time', () => {
     const input = errorEvent();
     const once = scrubber.scrub(input, 'error');
