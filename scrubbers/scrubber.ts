@@ -79,6 +79,15 @@ interface KeyInfo {
   coldSkips: number;
   /** The keys of the objects last walked under this key, by position (see {@link KeyMemo}). */
   children: KeyMemo;
+  /**
+   * The candidate rules of the last string measured under this key, and what selected them
+   * (features, literal groups, event kind and whether it was a number): strings under one key tend
+   * to measure alike, and this skips the two map lookups of `candidatesFor`.
+   */
+  lastCandidates: TextRule[] | undefined;
+  lastFeatures: number;
+  lastGroups: number;
+  lastTable: number;
 }
 
 /**
@@ -218,13 +227,29 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
   };
 
   /** The rules whose gates the last measured string passed: `scrubText` need check only their literals and scopes. */
-  function candidates(kind: EventKind, fromNumber: boolean): TextRule[] {
+  function candidates(kind: EventKind, fromNumber: boolean, owner: KeyInfo | undefined): TextRule[] {
     const metrics = prefilter.metrics;
     let features = 0;
     for (let g = 0; g < gateMetric.length; g++) {
       if ((metrics[gateMetric[g] as number] as number) >= (gateMin[g] as number)) features |= 1 << g;
     }
     const groups = prefilter.groups;
+    const table = (kind === 'scan' ? 2 : 0) + (fromNumber ? 1 : 0);
+    if (owner !== undefined) {
+      const last = owner.lastCandidates;
+      if (last !== undefined && owner.lastFeatures === features && owner.lastGroups === groups && owner.lastTable === table) return last;
+    }
+    const list = candidatesFor(kind, fromNumber, features, groups);
+    if (owner !== undefined) {
+      owner.lastCandidates = list;
+      owner.lastFeatures = features;
+      owner.lastGroups = groups;
+      owner.lastTable = table;
+    }
+    return list;
+  }
+
+  function candidatesFor(kind: EventKind, fromNumber: boolean, features: number, groups: number): TextRule[] {
     const cache = candidateCache[kind][fromNumber ? 1 : 0] as Map<number, Map<number, TextRule[]>>;
     let byGroups = cache.get(features);
     if (byGroups === undefined) {
@@ -286,6 +311,10 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       cacheFinds: 0,
       coldSkips: 0,
       children: { epoch: keyEpoch, infos: [] },
+      lastCandidates: undefined,
+      lastFeatures: 0,
+      lastGroups: 0,
+      lastTable: 0,
     };
     if (keyCache.size >= KEY_CACHE_LIMIT) {
       keyCache.clear();
@@ -394,7 +423,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     let pathDependent = false;
     const pf = prefilter;
     pf.measure(s);
-    const textRules = candidates(walk.kind, fromNumber);
+    const textRules = candidates(walk.kind, fromNumber, owner);
     if (textRules.length === 0) {
       if (cacheable) clean.add(s);
       return s;
