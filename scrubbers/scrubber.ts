@@ -58,6 +58,8 @@ function isSpaceOrQuote(c: number): boolean {
 
 interface KeyInfo {
   key: string;
+  /** A top-level key copied as it is (`rules.passthrough`). */
+  passthrough: boolean;
   parts: string[];
   normalized: string;
   /** Content rules whose key list names this key. */
@@ -292,6 +294,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     const lowerKey = key.toLowerCase();
     info = {
       key,
+      passthrough: passthrough.has(key),
       parts,
       normalized,
       content: contentRules.filter((r) => r.keys.has(normalized)),
@@ -577,11 +580,11 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       if (!Object.hasOwn(obj, key)) continue;
       const value = obj[key];
       if (value === undefined) continue;
-      if (depth === 0 && passthrough.has(key)) {
+      const info = keyInfoAt(memo, position++, key);
+      if (depth === 0 && info.passthrough) {
         out[key] = value;
         continue;
       }
-      const info = keyInfoAt(memo, position++, key);
       enter(walk, key, info);
       let handled = false;
       for (let c = 0; c < info.content.length; c++) {
