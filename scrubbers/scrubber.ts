@@ -643,10 +643,11 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       return '[depth_limit]';
     }
     if (Array.isArray(value)) {
-      const out: JsonValue[] = new Array<JsonValue>(value.length);
+      // Filled by push, the array stays packed: JSON.stringify of a holey array takes a slower path.
+      const out: JsonValue[] = [];
       for (let i = 0; i < value.length; i++) {
         enter(walk, i);
-        out[i] = walkValue(value[i] as JsonValue, depth + 1, walk);
+        out.push(walkValue(value[i] as JsonValue, depth + 1, walk));
         leave(walk);
       }
       return out;
