@@ -2,8 +2,10 @@ import { isTokenChar } from './entropy.js';
 
 const DIGIT = 1;
 const TOKEN = 2;
-const HEX_RUN = 4;
-const NUM_RUN = 8;
+const HEX_RUN_SHIFT = 2;
+const HEX_RUN = 1 << HEX_RUN_SHIFT;
+const NUM_RUN_SHIFT = 3;
+const NUM_RUN = 1 << NUM_RUN_SHIFT;
 /** Token characters that are digits / letters: a high_entropy run needs both kinds. */
 const TOKEN_DIGIT = 16;
 const TOKEN_LETTER = 32;
@@ -131,11 +133,12 @@ function scan(s: string, seen: Uint16Array, slotGroups: Int32Array, gen: number,
       tokenMixed = 0;
     }
     // Hex and number runs break at almost every word: counted without branches, which the CPU
-    // would mispredict (the scan ran about 20% faster on the bench corpus's strings).
-    hex = (hex + 1) & -((e & HEX_RUN) >>> 2);
+    // would mispredict. With the capitals as two ORs, the scan ran about 20% faster on the bench
+    // corpus's strings.
+    hex = (hex + 1) & -((e & HEX_RUN) >>> HEX_RUN_SHIFT);
     let shorter = hexRun - hex;
     hexRun -= shorter & (shorter >> 31);
-    num = (num + 1) & -((e & NUM_RUN) >>> 3);
+    num = (num + 1) & -((e & NUM_RUN) >>> NUM_RUN_SHIFT);
     shorter = numRun - num;
     numRun -= shorter & (shorter >> 31);
     prev = folded;
