@@ -157,7 +157,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
       return c.json(await batcher.ingestScrubbed(kind, scrubbed), 202);
     }
     const events = parseEvents(decodeBody(raw, contentEncoding, config.maxBodyBytes), contentType, config);
-    return c.json(await batcher.ingest(kind, events), 202);
+    return c.json(await batcher.ingest(kind, events, true), 202);
   };
 
   let inflight = 0;

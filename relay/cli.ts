@@ -106,7 +106,7 @@ async function scrub(args: string[]): Promise<number> {
     }
     let prepared;
     try {
-      prepared = prepareEvent(scrubber, kind, event as JsonObject, values.explain);
+      prepared = prepareEvent(scrubber, kind, event as JsonObject, { explain: values.explain === true, inPlace: true });
     } catch {
       // Exactly what the relay does: a failed scrub drops the event, never passes it on raw.
       fail('scrub_failed', 'scrubbing failed; the relay would drop this event');

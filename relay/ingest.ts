@@ -70,10 +70,10 @@ export interface PreparedIngest {
  * The synchronous first half of ingest: validation, the configuration's gates, scrubbing. Throws
  * 4xx errors. Company consent is read later, inside the write transaction (see {@link writePrepared}).
  */
-export function prepareIngest(deps: IngestDeps, kind: EventKind, events: readonly unknown[]): PreparedIngest {
+export function prepareIngest(deps: IngestDeps, kind: EventKind, events: readonly unknown[], inPlace = false): PreparedIngest {
   deps.metrics.received.inc({ kind }, events.length);
   const refused = configGate(deps.config, kind);
-  const scrubbed = scrubEvents(deps.scrubber, kind, events, { ...scrubOptions(deps.config), validateOnly: refused !== undefined });
+  const scrubbed = scrubEvents(deps.scrubber, kind, events, { ...scrubOptions(deps.config), validateOnly: refused !== undefined, inPlace });
   return admit(deps, kind, scrubbed);
 }
 
@@ -204,9 +204,12 @@ export class IngestBatcher {
 
   constructor(private readonly deps: IngestDeps) {}
 
-  /** Validates and scrubs now (4xx errors are thrown at once), writes with the current group. */
-  ingest(kind: EventKind, events: readonly unknown[]): Promise<IngestResult> {
-    return this.write(prepareIngest(this.deps, kind, events));
+  /**
+   * Validates and scrubs now (4xx errors are thrown at once), writes with the current group.
+   * `parsed`: the events are the caller's own JSON.parse of a body, so they are scrubbed in place.
+   */
+  ingest(kind: EventKind, events: readonly unknown[], parsed = false): Promise<IngestResult> {
+    return this.write(prepareIngest(this.deps, kind, events, parsed));
   }
 
   /** Events the scrub worker validated and scrubbed: consent gate now, written with the current group. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventKind, Finding, JsonObject, Scrubber } from '../scrubbers/types.js';
+import type { EventKind, Finding, JsonObject, ScrubCallOptions, Scrubber } from '../scrubbers/types.js';
 import { normaliseScanEvent } from './adapters/lakera-guard.js';
 import { checkEventShape } from './event-schemas.js';
 import { eventError } from './parse-body.js';
@@ -30,6 +30,11 @@ export interface ScrubOptions {
   keepUserIp: boolean;
   /** Validate only: every event is dropped anyway (telemetry off, no destination), so none is scrubbed. */
   validateOnly?: boolean | undefined;
+  /**
+   * The events are the caller's own JSON.parse of a request body, not used after this: each is
+   * scrubbed in place (see `ScrubCallOptions.inPlace`), unless it was rebuilt from a Guard response.
+   */
+  inPlace?: boolean | undefined;
 }
 
 /**
@@ -54,7 +59,9 @@ export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly
     if (options.validateOnly === true) return { companyId, outcome: 'skipped' };
     const ipValue = kind === 'scan' && options.keepUserIp ? userIp(value as JsonObject) : undefined;
     try {
-      const event = prepareEvent(scrubber, kind, value as JsonObject);
+      // A rebuilt scan event may hold objects of its own making: only the parse's own are overwritten.
+      const inPlace = options.inPlace === true && value === given[index];
+      const event = prepareEvent(scrubber, kind, value as JsonObject, { inPlace });
       return { companyId, outcome: 'scrubbed', event, ipValue };
     } catch (error) {
       return { companyId, outcome: 'failed', code: (error as { code?: string }).code ?? 'unknown' };
@@ -66,9 +73,9 @@ export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly
  * Takes the identifiers out of an event (they are added back at send time only when allowed) and
  * scrubs the rest. Throws when the scrubber fails; the caller drops the event.
  */
-export function prepareEvent(scrubber: Scrubber, kind: EventKind, event: JsonObject, explain = false): PreparedEvent {
+export function prepareEvent(scrubber: Scrubber, kind: EventKind, event: JsonObject, options: ScrubCallOptions = {}): PreparedEvent {
   const { event_id: givenId, company_id: _company, user_id: userId, ...rest } = event;
-  const scrubbed = scrubber.scrub(rest, kind, { explain });
+  const scrubbed = scrubber.scrub(rest, kind, options);
   const prepared: PreparedEvent = {
     eventId: typeof givenId === 'string' ? givenId : randomUUID(),
     userId: typeof userId === 'string' || typeof userId === 'number' ? String(userId) : undefined,

@@ -34,13 +34,15 @@ if (parentPort !== null) {
   const port = parentPort;
   const data = workerData as ScrubWorkerData;
   const scrubber = createScrubber(data.rules, { hashKey: data.hashKey });
+  // The events are this worker's own parse of a body, used for nothing else: scrubbed in place.
+  const options: ScrubOptions = { ...data.options, inPlace: true };
   port.on('message', (job: ScrubJob) => {
     let received = 0;
     let reply: ScrubReply;
     try {
       const events = parseEvents(decodeBody(job.body, job.contentEncoding, data.limits.maxBodyBytes), job.contentType, data.limits);
       received = events.length;
-      reply = { id: job.id, ok: true, received, events: scrubEvents(scrubber, job.kind, events, data.options) };
+      reply = { id: job.id, ok: true, received, events: scrubEvents(scrubber, job.kind, events, options) };
     } catch (error) {
       reply =
         error instanceof RelayError

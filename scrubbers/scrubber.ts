@@ -129,6 +129,8 @@ interface Walk {
   explain: boolean;
   /** The key whose value is being walked (array items count as their key's), for the clean cache's statistics. */
   owner: KeyInfo | undefined;
+  /** Whether the event is scrubbed in place (`ScrubCallOptions.inPlace`). */
+  inPlace: boolean;
 }
 
 /**
@@ -565,8 +567,25 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     return scrubbed;
   }
 
+  /**
+   * The keys of `obj` before `stop`, with the values they hold now: where an object scrubbed in
+   * place becomes a copy because a key is renamed or removed, so that the key order is kept.
+   */
+  function copyBefore(obj: JsonObject, stop: string): JsonObject {
+    const copy: JsonObject = {};
+    for (const key in obj) {
+      if (key === stop) break;
+      if (!Object.hasOwn(obj, key)) continue;
+      const value = obj[key];
+      if (value !== undefined) copy[key] = value;
+    }
+    return copy;
+  }
+
   function walkObject(obj: JsonObject, depth: number, walk: Walk): JsonObject {
-    const out: JsonObject = {};
+    // In place, a changed value is written back into `obj`, and the first key renamed or removed
+    // turns the rest of the walk into a copy (see copyBefore). Otherwise every key goes into `out`.
+    let out: JsonObject | undefined = walk.inPlace ? undefined : {};
     const owner = walk.owner;
     const memo = owner === undefined ? rootKeys : owner.children;
     if (memo.epoch !== keyEpoch) {
@@ -582,17 +601,21 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       if (value === undefined) continue;
       const info = keyInfoAt(memo, position++, key);
       if (depth === 0 && info.passthrough) {
-        out[key] = value;
+        if (out !== undefined) out[key] = value;
         continue;
       }
       enter(walk, key, info);
+      // What takes the key's place: `outKey` (undefined: nothing) holding `outValue`.
+      let outKey: string | undefined = key;
+      let outValue: JsonValue = value;
       let handled = false;
       for (let c = 0; c < info.content.length; c++) {
         const rule = info.content[c] as CompiledContentRule;
         if (applies(rule, walk)) {
           walk.currentRule = rule.id;
           record(walk, rule.id, 1);
-          if (rule.method !== 'remove') out[scrubKey(key, info, walk)] = redactWhole(rule, value);
+          outKey = rule.method === 'remove' ? undefined : scrubKey(key, info, walk);
+          if (outKey !== undefined) outValue = redactWhole(rule, value);
           handled = true;
           break;
         }
@@ -601,7 +624,8 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         for (const rule of info.pathContent) {
           if (rule.kinds.has(walk.kind) && rule.paths.some((scope) => scope.length === walk.path.length && pathWithin(walk.path, scope))) {
             record(walk, rule.id, 1);
-            if (rule.method !== 'remove') out[scrubKey(key, info, walk)] = redactWhole(rule, value);
+            outKey = rule.method === 'remove' ? undefined : scrubKey(key, info, walk);
+            if (outKey !== undefined) outValue = redactWhole(rule, value);
             handled = true;
             break;
           }
@@ -610,23 +634,29 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       const sensitive = info.sensitive;
       if (!handled && sensitive !== undefined && applies(sensitive, walk)) {
         handled = true;
-        if (value === null || value === '') {
-          out[key] = value;
-        } else {
+        if (value !== null && value !== '') {
           record(walk, sensitive.id, 1);
-          if (sensitive.method !== 'remove') out[key] = redactWhole(sensitive, value);
+          if (sensitive.method === 'remove') outKey = undefined;
+          else outValue = redactWhole(sensitive, value);
         }
       }
       if (!handled) {
         walk.owner = info;
-        const scrubbed = walkValue(value, depth + 1, walk);
+        outValue = walkValue(value, depth + 1, walk);
         walk.owner = owner;
-        const outKey = scrubKey(key, info, walk);
-        out[outKey !== key && outKey in out ? `${outKey}#${depth}` : outKey] = scrubbed;
+        outKey = scrubKey(key, info, walk);
       }
       leave(walk);
+      if (out === undefined) {
+        if (outKey === key) {
+          if (outValue !== value) obj[key] = outValue;
+          continue;
+        }
+        out = copyBefore(obj, key);
+      }
+      if (outKey !== undefined) out[outKey !== key && outKey in out ? `${outKey}#${depth}` : outKey] = outValue;
     }
-    return out;
+    return out ?? obj;
   }
 
   function walkValue(value: JsonValue, depth: number, walk: Walk): JsonValue {
@@ -643,6 +673,16 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       return '[depth_limit]';
     }
     if (Array.isArray(value)) {
+      if (walk.inPlace) {
+        for (let i = 0; i < value.length; i++) {
+          enter(walk, i);
+          const item = value[i] as JsonValue;
+          const scrubbed = walkValue(item, depth + 1, walk);
+          if (scrubbed !== item) value[i] = scrubbed;
+          leave(walk);
+        }
+        return value;
+      }
       // Filled by push, the array stays packed: JSON.stringify of a holey array takes a slower path.
       const out: JsonValue[] = [];
       for (let i = 0; i < value.length; i++) {
@@ -660,6 +700,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       const explain = options?.explain === true;
       const walk: Walk = {
         kind,
+        inPlace: options?.inPlace === true,
         path: [],
         skipMasks: [],
         pathText: ['$'],

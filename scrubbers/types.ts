@@ -32,6 +32,13 @@ export interface ScrubCallOptions {
    * JSON path of every finding costs time that the relay, which keeps only the counts, does not spend.
    */
   explain?: boolean;
+  /**
+   * Scrub the event in place: changed values are written back into it, and only an object whose
+   * keys change (a key renamed or removed) is copied. For a caller that gives the event up, such
+   * as one that just parsed it; about 7% faster from JSON.parse to JSON.stringify on the bench's
+   * events. No object may occur twice in the event (JSON.parse never shares one).
+   */
+  inPlace?: boolean;
 }
 
 /** A compiled scrubber: pure, synchronous, no I/O. Throws `ScrubError` when a detector fails. */
