@@ -6,6 +6,7 @@ import { ConfigError } from '../config/errors.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
+import { normaliseScanEvent } from './adapters/lakera-guard.js';
 import { checkEventShape } from './event-schemas.js';
 import { renderEvent, safeError } from './forwarder.js';
 import { prepareEvent } from './scrub-events.js';
@@ -92,13 +93,15 @@ async function scrub(args: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ error, message })}\n`);
       process.stderr.write(`line ${lineNumber}: ${message}\n`);
     };
-    let event: unknown;
+    let parsed: unknown;
     try {
-      event = JSON.parse(line);
+      parsed = JSON.parse(line);
     } catch {
       fail('invalid_json', 'not valid JSON');
       continue;
     }
+    // As ingest does: a raw Lakera Guard response becomes a scan_result before the checks.
+    const event = kind === 'scan' ? normaliseScanEvent(parsed) : parsed;
     const problem = checkEventShape(kind, event);
     if (problem) {
       fail('invalid_event', `field "${problem.field}" ${problem.reason}`);
@@ -106,7 +109,7 @@ async function scrub(args: string[]): Promise<number> {
     }
     let prepared;
     try {
-      prepared = prepareEvent(scrubber, kind, event as JsonObject, { explain: values.explain === true, inPlace: true });
+      prepared = prepareEvent(scrubber, kind, event as JsonObject, { explain: values.explain === true, inPlace: event === parsed });
     } catch {
       // Exactly what the relay does: a failed scrub drops the event, never passes it on raw.
       fail('scrub_failed', 'scrubbing failed; the relay would drop this event');

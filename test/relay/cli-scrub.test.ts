@@ -31,6 +31,22 @@ describe('scrub-relay scrub', () => {
     expect(findPlanted(result.stdout)).toEqual([]);
   });
 
+  it('turns a raw Lakera Guard response into the derived verdict, as ingest does', async () => {
+    const { scan_result: _given, event_type: _type, ...entry } = plantedScanEvent({ event_id: 'guard-1' });
+    const guardResponse = {
+      flagged: true,
+      breakdown: [{ project_id: 'p', policy_id: 'x', detector_id: 'd', detector_type: 'pii/email', detected: true, message_id: 0 }],
+      payload: [{ start: 0, end: 20, text: 'jane.doe@example.com', detector_type: 'pii/email', labels: ['pii/email'], message_id: 0 }],
+    };
+    const result = await runCli(['scrub', '--kind', 'scan'], { input: `${JSON.stringify({ ...entry, guard_response: guardResponse })}\n` });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const payload = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(payload).toMatchObject({ event_id: 'guard-1', event_type: 'scan', scan_result: { flagged: true } });
+    expect(result.stdout).not.toMatch(/jane\.doe|guard_response|"payload"/);
+    expect(findPlanted(result.stdout)).toEqual([]);
+  });
+
   it('explains which rule fired at which path and how often, never the value', async () => {
     const result = await runCli(['scrub', '--kind', 'error', '--explain'], { input: `${JSON.stringify(plantedErrorEvent())}\n` });
     expect(result.code).toBe(0);
