@@ -9,6 +9,7 @@ import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { normaliseScanEvent } from './adapters/lakera-guard.js';
 import { checkEventShape } from './event-schemas.js';
 import { renderEvent, safeError } from './forwarder.js';
+import { eventProblem } from './parse-body.js';
 import { prepareEvent } from './scrub-events.js';
 import { StorageOpenError } from './db.js';
 import { startRelay } from './server.js';
@@ -100,9 +101,11 @@ async function scrub(args: string[]): Promise<number> {
       fail('invalid_json', 'not valid JSON');
       continue;
     }
-    // As ingest does: a raw Lakera Guard response becomes a scan_result before the checks.
-    const event = kind === 'scan' ? normaliseScanEvent(parsed) : parsed;
-    const problem = checkEventShape(kind, event);
+    // The checks of ingest, in its order: structure and limits first; then, a raw Lakera Guard
+    // response having become a scan_result, the event's fields.
+    const structure = eventProblem(parsed, config);
+    const event = structure === undefined && kind === 'scan' ? normaliseScanEvent(parsed) : parsed;
+    const problem = structure ?? checkEventShape(kind, event);
     if (problem) {
       fail('invalid_event', `field "${problem.field}" ${problem.reason}`);
       continue;

@@ -108,13 +108,20 @@ function checkEvents(events: unknown[], limits: BodyLimits): unknown[] {
     throw new InputError('batch_too_large', 413, `Batch has ${events.length} events; the limit is ${limits.maxBatchEvents}`);
   }
   events.forEach((event, index) => {
-    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-      throw eventError(index, events.length, '(event)', 'must be a JSON object');
-    }
-    const problem = structureProblem(event, limits);
+    const problem = eventProblem(event, limits);
     if (problem) throw eventError(index, events.length, problem.field, problem.reason, problem.status);
   });
   return events;
+}
+
+/**
+ * What is wrong with one parsed event as ingest sees it before anything else: not a JSON object, a
+ * reserved key name (`__proto__`, `constructor`, `prototype`), too deep, too many keys, a string
+ * too long. Undefined when nothing is.
+ */
+export function eventProblem(event: unknown, limits: BodyLimits): StructureProblem | undefined {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return { field: '(event)', reason: 'must be a JSON object', status: 400 };
+  return structureProblem(event, limits);
 }
 
 /** 400 (or 413) naming the event's index in a batch, the field and the reason. */
@@ -126,7 +133,7 @@ export function eventError(index: number, total: number, field: string, reason: 
   });
 }
 
-interface StructureProblem {
+export interface StructureProblem {
   field: string;
   reason: string;
   status: 400 | 413;

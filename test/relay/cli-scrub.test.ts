@@ -47,6 +47,26 @@ describe('scrub-relay scrub', () => {
     expect(findPlanted(result.stdout)).toEqual([]);
   });
 
+  it('refuses what ingest refuses before scrubbing: reserved key names, limits, non-objects', async () => {
+    const event = plantedErrorEvent();
+    const lines = [
+      `{"timestamp":"2024-01-15T10:30:00Z","extra":{"__proto__":{"note":"mail john@example.com"}}}`,
+      JSON.stringify({ ...event, extra: { a: { b: { c: { d: 1 } } } } }),
+      '42',
+      JSON.stringify(event),
+    ];
+    const result = await runCli(['scrub'], { input: `${lines.join('\n')}\n`, env: { RELAY_MAX_DEPTH: '4' } });
+    expect(result.code).toBe(1);
+    const out = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(out).toHaveLength(4);
+    expect(out[0]).toMatchObject({ error: 'invalid_event', message: 'field "extra.__proto__" is a reserved name' });
+    expect(out[1]).toMatchObject({ error: 'invalid_event' });
+    expect(String(out[1]!['message'])).toContain('extra.a.b');
+    expect(out[2]).toMatchObject({ error: 'invalid_event', message: 'field "(event)" must be a JSON object' });
+    expect(out[3]).toHaveProperty('event_id');
+    expect(result.stdout).not.toContain('john@example.com');
+  });
+
   it('explains which rule fired at which path and how often, never the value', async () => {
     const result = await runCli(['scrub', '--kind', 'error', '--explain'], { input: `${JSON.stringify(plantedErrorEvent())}\n` });
     expect(result.code).toBe(0);
