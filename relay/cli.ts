@@ -7,10 +7,9 @@ import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.j
 import { createScrubber } from '../scrubbers/index.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { normaliseScanEvent } from './adapters/lakera-guard.js';
-import { checkEventShape } from './event-schemas.js';
 import { renderEvent, safeError } from './forwarder.js';
 import { eventProblem } from './parse-body.js';
-import { prepareEvent } from './scrub-events.js';
+import { fieldProblem, prepareEvent } from './scrub-events.js';
 import { StorageOpenError } from './db.js';
 import { startRelay } from './server.js';
 import { openStores, type Stores } from './stores.js';
@@ -105,7 +104,7 @@ async function scrub(args: string[]): Promise<number> {
     // response having become a scan_result, the event's fields.
     const structure = eventProblem(parsed, config);
     const event = structure === undefined && kind === 'scan' ? normaliseScanEvent(parsed) : parsed;
-    const problem = structure ?? checkEventShape(kind, event);
+    const problem = structure ?? fieldProblem(kind, event, config.defaultCompany);
     if (problem) {
       fail('invalid_event', `field "${problem.field}" ${problem.reason}`);
       continue;

@@ -46,13 +46,9 @@ export interface ScrubOptions {
 export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly unknown[], options: ScrubOptions): ScrubbedEvent[] {
   const events = kind === 'scan' ? given.map(normaliseScanEvent) : given;
   const companies = events.map((event, index) => {
-    const problem = checkEventShape(kind, event);
+    const problem = fieldProblem(kind, event, options.defaultCompany);
     if (problem) throw eventError(index, events.length, problem.field, problem.reason);
-    const company = (event as { company_id?: string }).company_id ?? options.defaultCompany;
-    if (company === undefined) {
-      throw eventError(index, events.length, 'company_id', 'is required (or configure RELAY_DEFAULT_COMPANY)');
-    }
-    return company;
+    return companyOf(event, options.defaultCompany) as string;
   });
   return events.map((value, index): ScrubbedEvent => {
     const companyId = companies[index]!;
@@ -67,6 +63,22 @@ export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly
       return { companyId, outcome: 'failed', code: (error as { code?: string }).code ?? 'unknown' };
     }
   });
+}
+
+/** The company an event belongs to: its `company_id`, else the configured default. */
+function companyOf(event: unknown, defaultCompany: string | undefined): string | undefined {
+  return (event as { company_id?: string }).company_id ?? defaultCompany;
+}
+
+/**
+ * What is wrong with one event's fields (see checkEventShape), or its missing company, when
+ * anything is: the 400 that ingest answers for it.
+ */
+export function fieldProblem(kind: EventKind, event: unknown, defaultCompany: string | undefined): { field: string; reason: string } | undefined {
+  const problem = checkEventShape(kind, event);
+  if (problem) return problem;
+  if (companyOf(event, defaultCompany) === undefined) return { field: 'company_id', reason: 'is required (or configure RELAY_DEFAULT_COMPANY)' };
+  return undefined;
 }
 
 /**

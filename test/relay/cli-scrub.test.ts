@@ -47,24 +47,31 @@ describe('scrub-relay scrub', () => {
     expect(findPlanted(result.stdout)).toEqual([]);
   });
 
-  it('refuses what ingest refuses before scrubbing: reserved key names, limits, non-objects', async () => {
+  it('refuses what ingest refuses: reserved key names, limits, non-objects, no company', async () => {
     const event = plantedErrorEvent();
+    const { company_id: _company, ...noCompany } = event;
     const lines = [
       `{"timestamp":"2024-01-15T10:30:00Z","extra":{"__proto__":{"note":"mail john@example.com"}}}`,
       JSON.stringify({ ...event, extra: { a: { b: { c: { d: 1 } } } } }),
       '42',
       JSON.stringify(event),
+      JSON.stringify(noCompany),
     ];
     const result = await runCli(['scrub'], { input: `${lines.join('\n')}\n`, env: { RELAY_MAX_DEPTH: '4' } });
     expect(result.code).toBe(1);
     const out = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(out).toHaveLength(4);
+    expect(out).toHaveLength(5);
     expect(out[0]).toMatchObject({ error: 'invalid_event', message: 'field "extra.__proto__" is a reserved name' });
     expect(out[1]).toMatchObject({ error: 'invalid_event' });
     expect(String(out[1]!['message'])).toContain('extra.a.b');
     expect(out[2]).toMatchObject({ error: 'invalid_event', message: 'field "(event)" must be a JSON object' });
     expect(out[3]).toHaveProperty('event_id');
+    expect(out[4]).toMatchObject({ error: 'invalid_event', message: 'field "company_id" is required (or configure RELAY_DEFAULT_COMPANY)' });
     expect(result.stdout).not.toContain('john@example.com');
+    // With a default company, as the relay would then accept it.
+    const withDefault = await runCli(['scrub'], { input: `${JSON.stringify(noCompany)}\n`, env: { RELAY_DEFAULT_COMPANY: 'acme' } });
+    expect(withDefault.code).toBe(0);
+    expect(JSON.parse(withDefault.stdout)).toHaveProperty('event_id');
   });
 
   it('explains which rule fired at which path and how often, never the value', async () => {
