@@ -136,7 +136,7 @@ interface Walk {
 /**
  * Builds a scrubber from compiled rules. Everything costly (regexes, key-name tables, prefilters)
  * is prepared here once; `scrub` then walks each event once, building a new event and never
- * touching the input.
+ * touching the input, or, with `inPlace`, writing what it changes back into the input.
  *
  * Top-level keys in `rules.passthrough` (company_id, user_id, event_id, timestamp) are copied as
  * they are: the relay strips and pseudonymises ids itself. The output gets
