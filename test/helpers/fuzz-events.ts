@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../scrubbers/index.js';
+import type { EventKind, JsonObject, JsonValue } from '../../scrubbers/index.js';
 
 /** Values from every catalogue type and the kinds of text around them, inserted into strings. */
 const SNIPPETS = [
@@ -52,4 +52,22 @@ export function fuzz(value: unknown, rnd: () => number): JsonValue {
     return out;
   }
   return value as JsonValue;
+}
+
+/**
+ * Calls `visit` with each event of `corpus` in round 0 and with a fuzzed variant of it in each
+ * later round, under both event kinds (its own first).
+ */
+export function forEachVariant(
+  corpus: readonly { event: unknown; kind: EventKind }[],
+  rounds: number,
+  rnd: () => number,
+  visit: (input: JsonObject, kind: EventKind) => void,
+): void {
+  for (let round = 0; round < rounds; round++) {
+    for (const { event, kind } of corpus) {
+      const input = (round === 0 ? event : fuzz(event, rnd)) as JsonObject;
+      for (const k of [kind, kind === 'error' ? 'scan' : 'error'] as EventKind[]) visit(input, k);
+    }
+  }
 }

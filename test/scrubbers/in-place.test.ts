@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeCorpus, prng } from '../../bench/scrub-corpus.js';
 import { loadRules } from '../../config/rules.js';
 import { createScrubber } from '../../scrubbers/index.js';
-import type { EventKind, JsonObject, JsonValue } from '../../scrubbers/index.js';
-import { fuzz } from '../helpers/fuzz-events.js';
+import type { JsonObject, JsonValue } from '../../scrubbers/index.js';
+import { forEachVariant } from '../helpers/fuzz-events.js';
 
 // `inPlace` lets the relay scrub the events it has just parsed without building a copy of each.
 // It must never change what leaves: these tests compare it with scrubbing a copy.
@@ -26,26 +26,21 @@ describe('scrubbing in place', () => {
     let compared = 0;
     let kept = 0;
     let copied = 0;
-    for (let round = 0; round < 4; round++) {
-      for (const { event, kind } of corpus) {
-        const input = (round === 0 ? event : fuzz(event, rnd)) as JsonObject;
-        for (const k of [kind, kind === 'error' ? 'scan' : 'error'] as EventKind[]) {
-          const expected = scrubber.scrub(structuredClone(input), k, { explain: true });
-          const given = structuredClone(input);
-          const before = containers(given);
-          const actual = scrubber.scrub(given, k, { explain: true, inPlace: true });
-          expect(JSON.stringify(actual.event)).toBe(JSON.stringify(expected.event));
-          expect(actual.counts).toEqual(expected.counts);
-          expect(actual.findings).toEqual(expected.findings);
-          compared += 1;
-          const { _meta: _summary, ...rest } = actual.event;
-          for (const container of containers(rest)) {
-            if (before.has(container)) kept += 1;
-            else copied += 1;
-          }
-        }
+    forEachVariant(corpus, 4, rnd, (input, kind) => {
+      const expected = scrubber.scrub(structuredClone(input), kind, { explain: true });
+      const given = structuredClone(input);
+      const before = containers(given);
+      const actual = scrubber.scrub(given, kind, { explain: true, inPlace: true });
+      expect(JSON.stringify(actual.event)).toBe(JSON.stringify(expected.event));
+      expect(actual.counts).toEqual(expected.counts);
+      expect(actual.findings).toEqual(expected.findings);
+      compared += 1;
+      const { _meta: _summary, ...rest } = actual.event;
+      for (const container of containers(rest)) {
+        if (before.has(container)) kept += 1;
+        else copied += 1;
       }
-    }
+    });
     expect(compared).toBe(3200);
     // Both ways must be exercised: objects scrubbed in place, and objects whose keys changed.
     expect(kept).toBeGreaterThan(10_000);
