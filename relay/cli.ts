@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { loadConfig, type RelayConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
@@ -57,7 +58,20 @@ function parseSince(raw: string | undefined): number | undefined {
   return ms;
 }
 
+/**
+ * undici parses the upstreams' responses with llhttp compiled to WebAssembly. V8's optimising tier
+ * recompiles the parser's one large function in the background at the first upstream request, with
+ * about 30 MB of scratch memory: a spike of the relay's RSS, once, for a parser that reads a few
+ * small responses a second. Its baseline code is enough. The flags must be set before that first
+ * request compiles the module; they cannot be passed in NODE_OPTIONS, so the relay sets them itself.
+ */
+function keepWasmOnBaselineCode(): void {
+  setFlagsFromString('--no-wasm-tier-up');
+  setFlagsFromString('--no-wasm-dynamic-tiering');
+}
+
 async function serve(config: RelayConfig): Promise<void> {
+  keepWasmOnBaselineCode();
   const relay = await startRelay(config);
   let stopping = false;
   const stop = (signal: string) => {
