@@ -273,10 +273,11 @@ export class Forwarder {
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
     const entry = this.egressEntry(destination, items, outcome, status, sentAt, wire);
-    const stored = outcome === 'delivered' && this.recordDelivered(items, entry);
+    const ids = items.map((item) => item.row.id);
+    const stored = outcome === 'delivered' && this.recordDelivered(ids, entry);
     // Otherwise audit first: it never throws, and a request that left is recorded even if settling it fails.
     if (!stored) this.audit(entry);
-    this.settle(destination, items, outcome, status, retryAfter, stored);
+    this.settle(destination, ids, outcome, status, retryAfter, stored);
   }
 
   /**
@@ -284,8 +285,7 @@ export class Forwarder {
    * with `full` durability one fsync instead of two. False when storage failed: the transaction
    * rolled back, nothing was written, and the caller writes the two apart as before.
    */
-  private recordDelivered(items: Item[], entry: NewEgressRecord): boolean {
-    const ids = items.map((item) => item.row.id);
+  private recordDelivered(ids: number[], entry: NewEgressRecord): boolean {
     try {
       this.deps.outbox.atomically(() => {
         this.deps.egress.record(entry);
@@ -297,9 +297,8 @@ export class Forwarder {
     }
   }
 
-  /** Acts on the outcome; `removed`: a delivered batch's rows were already deleted (with its audit row). */
-  private settle(destination: Destination, items: Item[], outcome: Outcome, status: number | null, retryAfter: number | undefined, removed: boolean): void {
-    const ids = items.map((item) => item.row.id);
+  /** Acts on the outcome for the outbox rows `ids`; `removed`: a delivered batch's rows were already deleted (with its audit row). */
+  private settle(destination: Destination, ids: number[], outcome: Outcome, status: number | null, retryAfter: number | undefined, removed: boolean): void {
     const { outbox, metrics, logger } = this.deps;
     if (outcome === 'delivered') {
       metrics.forwarded.inc({ destination: destination.name }, ids.length);
