@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../relay/logger.js';
 import { startRelay, type RunningRelay } from '../../relay/server.js';
 import { tempDir } from './relay-process.js';
 import type { TestPki } from './tls.js';
-import type { Upstream } from './upstream.js';
+import { useUpstream, type Upstream } from './upstream.js';
 
 /** Starts an in-process relay that forwards to the test upstream, for tests that need the whole path in this process. */
 export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Record<string, string> = {}): Promise<RunningRelay> {
@@ -28,6 +28,31 @@ export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Reco
     ...env,
   });
   return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50 });
+}
+
+/**
+ * Per test file: the TLS upstream of {@link useUpstream}, handed to `assign` once it runs, and a
+ * function that starts an in-process relay forwarding to it. Every relay started that way is closed
+ * after its test, whether the test passed or not.
+ */
+export function useTestRelays(
+  assign: (made: { pki: TestPki; upstream: Upstream }) => void,
+): (env?: Record<string, string>) => Promise<RunningRelay> {
+  let made: { pki: TestPki; upstream: Upstream } | undefined;
+  const running: RunningRelay[] = [];
+  useUpstream((upstream) => {
+    made = upstream;
+    assign(upstream);
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((relay) => relay.close()));
+  });
+  return async (env = {}) => {
+    if (made === undefined) throw new Error('the test upstream starts in beforeAll: start relays inside a test');
+    const relay = await startTestRelay(made.pki, made.upstream, env);
+    running.push(relay);
+    return relay;
+  };
 }
 
 /** Sets a company's consent through the admin API. */

@@ -1,26 +1,21 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { connect } from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../relay/server.js';
 import { keyedHash } from '../../scrubbers/keyed-hash.js';
 import { findPlanted, PLANTED, plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
-import { startTestRelay } from '../helpers/in-process-relay.js';
+import { useTestRelays } from '../helpers/in-process-relay.js';
 import { waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
-import { startUpstream, useUpstream, type Upstream } from '../helpers/upstream.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: Upstream;
+const startRelay = useTestRelays((made) => ({ pki, upstream } = made));
 let relay: RunningRelay | undefined;
 
-useUpstream((made) => ({ pki, upstream } = made));
-afterEach(async () => {
-  await relay?.close();
-  relay = undefined;
-});
-
 async function start(env: Record<string, string> = {}): Promise<RunningRelay> {
-  relay = await startTestRelay(pki, upstream, env);
+  relay = await startRelay(env);
   return relay;
 }
 

@@ -1,23 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { configureRelayClient, convertLogToTelemetry, createRelayClient, sendErrorEvent, type ErrorEvent, type ScanEvent } from '../../client/index.js';
-import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED, plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import type { TestPki } from '../helpers/tls.js';
-import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { setConsent, startTestRelay } from '../helpers/in-process-relay.js';
+import type { Upstream } from '../helpers/upstream.js';
+import { setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 
-let pki: TestPki;
 let upstream: Upstream;
-let relay: RunningRelay | undefined;
-
-useUpstream((made) => ({ pki, upstream } = made));
-afterEach(async () => {
-  await relay?.close();
-  relay = undefined;
-});
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
 
 function recordingLogger() {
   const lines: string[] = [];
@@ -35,7 +26,7 @@ async function closedPort(): Promise<number> {
 
 describe('the application client against a running relay', () => {
   it('delivers error and scan events, scrubbed, through the relay', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     await setConsent(relay, 'acme', true, false);
     const { lines, logger } = recordingLogger();
     const client = createRelayClient({ url: relay.url, logger });
@@ -54,7 +45,7 @@ describe('the application client against a running relay', () => {
   });
 
   it('derives the verdict from a raw Lakera Guard response in the log entry', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     await setConsent(relay, 'acme', true, false);
     const client = createRelayClient({ url: relay.url });
     const { scan_result: _given, ...entry } = plantedScanEvent({ event_id: 'guard-1' });
@@ -75,7 +66,7 @@ describe('the application client against a running relay', () => {
   });
 
   it('sends the ingest token when the relay requires one', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_INGEST_TOKEN: 'ingest-secret' });
+    const relay = await startRelay({ RELAY_INGEST_TOKEN: 'ingest-secret' });
     await setConsent(relay, 'acme', true, false);
     const without = recordingLogger();
     await createRelayClient({ url: relay.url, logger: without.logger }).sendErrorEvent(plantedErrorEvent() as ErrorEvent);
@@ -89,7 +80,7 @@ describe('the application client against a running relay', () => {
   });
 
   it('logs a refused event once, naming the field and never a value', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     const { lines, logger } = recordingLogger();
     const client = createRelayClient({ url: relay.url, logger });
     const broken = { ...plantedErrorEvent(), error: PLANTED.email } as unknown as ErrorEvent;
@@ -101,7 +92,7 @@ describe('the application client against a running relay', () => {
   });
 
   it('works as one-line standalone functions bound to a default client', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     await setConsent(relay, 'acme', true, false);
     configureRelayClient({ url: relay.url });
     await sendErrorEvent(plantedErrorEvent({ event_id: 'standalone-1' }) as ErrorEvent);
@@ -128,11 +119,10 @@ describe('the application client when the relay is not there', () => {
     expect(findPlanted(lines[0]!)).toEqual([]);
 
     // The relay comes up on that port: a success resets the state, so the next outage is logged again.
-    relay = await startTestRelay(pki, upstream, { RELAY_PORT: String(port) });
+    const relay = await startRelay({ RELAY_PORT: String(port) });
     await client.sendErrorEvent(plantedErrorEvent() as ErrorEvent);
     expect(lines).toHaveLength(1);
     await relay.close();
-    relay = undefined;
     await client.sendErrorEvent(plantedErrorEvent() as ErrorEvent);
     expect(lines).toHaveLength(2);
   });

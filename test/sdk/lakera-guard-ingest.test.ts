@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningRelay } from '../../relay/server.js';
+import { describe, expect, it } from 'vitest';
 import { findPlanted, PLANTED, plantedScanEvent } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import type { TestPki } from '../helpers/tls.js';
-import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { setConsent, startTestRelay } from '../helpers/in-process-relay.js';
+import type { Upstream } from '../helpers/upstream.js';
+import { setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 
-let pki: TestPki;
 let upstream: Upstream;
-let relay: RunningRelay | undefined;
-
-useUpstream((made) => ({ pki, upstream } = made));
-afterEach(async () => {
-  await relay?.close();
-  relay = undefined;
-});
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
 
 const guardResponse = {
   flagged: true,
@@ -32,7 +23,7 @@ describe('a raw Lakera Guard response posted to /v1/scans', () => {
     ['under guard_response', { guard_response: guardResponse }],
     ['as scan_result itself', { scan_result: guardResponse }],
   ])('reaches Lakera as a derived verdict, %s, with no match text or offsets', async (_where, fields) => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     await setConsent(relay, 'acme', true, false);
     const { scan_result: _given, event_type: _type, ...entry } = plantedScanEvent({ event_id: 'guard-ingest-1' });
     const response = await fetch(`${relay.url}/v1/scans`, {

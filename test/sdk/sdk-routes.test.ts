@@ -1,23 +1,15 @@
 import { request } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeOtlpResponse, decodeOtlpProtobuf } from '../../relay/adapters/otlp-protobuf.js';
 import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import type { TestPki } from '../helpers/tls.js';
-import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { droppedCount, setConsent, startTestRelay } from '../helpers/in-process-relay.js';
+import type { Upstream } from '../helpers/upstream.js';
+import { droppedCount, setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 
-let pki: TestPki;
 let upstream: Upstream;
-let relay: RunningRelay | undefined;
-
-useUpstream((made) => ({ pki, upstream } = made));
-afterEach(async () => {
-  await relay?.close();
-  relay = undefined;
-});
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
 
 const KEY = 'k3y0000000000000000000000000abcd';
 const EVENT_ID = '9ec79c33ec9942ab8353589fcb2e04dc';
@@ -57,15 +49,15 @@ function envelope(items: { header: Record<string, unknown>; payload: string | Bu
   return Buffer.concat(parts);
 }
 
-async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${relay!.url}${path}`, { method: 'POST', headers, body });
+async function post(relay: RunningRelay, path: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${relay.url}${path}`, { method: 'POST', headers, body });
 }
 
 const envelopePath = (query = `?sentry_key=${KEY}&sentry_version=7`) => `/api/42/envelope/${query}`;
 
 describe('Sentry envelope endpoint', () => {
   it('answers {"id"} and forwards only the mapped, scrubbed event; other items are dropped and counted', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme` });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: `${KEY}=acme` });
     await setConsent(relay, 'acme', true, false);
     const event = JSON.stringify(sentryEvent(), null, 2); // pretty-printed: the payload holds newlines
     const attachment = Buffer.concat([Buffer.from(`${PLANTED.prompt}\n\n`), Buffer.from([0, 255, 10, 13])]);
@@ -76,7 +68,7 @@ describe('Sentry envelope endpoint', () => {
       { header: { type: 'something_new' }, payload: '{}' },
     ]);
 
-    const response = await post(envelopePath(), gzipSync(body), { 'content-encoding': 'gzip', 'content-type': 'application/x-sentry-envelope' });
+    const response = await post(relay, envelopePath(), gzipSync(body), { 'content-encoding': 'gzip', 'content-type': 'application/x-sentry-envelope' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ id: EVENT_ID });
 
@@ -98,36 +90,36 @@ describe('Sentry envelope endpoint', () => {
   });
 
   it('takes the key from X-Sentry-Auth or the envelope DSN as well as the query', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme` });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: `${KEY}=acme` });
     const event = JSON.stringify(sentryEvent());
-    const viaHeader = await post(envelopePath(''), envelope([{ header: { type: 'event' }, payload: event }]), {
+    const viaHeader = await post(relay, envelopePath(''), envelope([{ header: { type: 'event' }, payload: event }]), {
       'x-sentry-auth': `Sentry sentry_version=7, sentry_client=raven-node/2.6.4, sentry_key=${KEY}`,
     });
     expect(viaHeader.status).toBe(200);
-    const viaDsn = await post(envelopePath(''), envelope([{ header: { type: 'event' }, payload: event }], { event_id: EVENT_ID, dsn: `https://${KEY}@o1.ingest.sentry.io/42` }));
+    const viaDsn = await post(relay, envelopePath(''), envelope([{ header: { type: 'event' }, payload: event }], { event_id: EVENT_ID, dsn: `https://${KEY}@o1.ingest.sentry.io/42` }));
     expect(viaDsn.status).toBe(200);
     expect(await droppedCount(relay, 'no_consent')).toBe(2);
   });
 
   it('refuses a request without a key (401) and an unknown key when no default company is set (403)', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme` });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: `${KEY}=acme` });
     const body = envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent()) }]);
-    const missing = await post(envelopePath(''), body);
+    const missing = await post(relay, envelopePath(''), body);
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({ detail: 'missing authorization information' });
-    const unknown = await post(envelopePath('?sentry_key=someoneelse'), body);
+    const unknown = await post(relay, envelopePath('?sentry_key=someoneelse'), body);
     expect(unknown.status).toBe(403);
     expect(((await unknown.json()) as { detail: string }).detail).toMatch(/^event submission rejected/);
-    const badProject = await post(`/api/not%20a%20project/envelope/?sentry_key=${KEY}`, body);
+    const badProject = await post(relay, `/api/not%20a%20project/envelope/?sentry_key=${KEY}`, body);
     expect(badProject.status).toBe(400);
   });
 
   it('needs the ingest token for an unmapped key when one is configured', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_DEFAULT_COMPANY: 'acme', RELAY_INGEST_TOKEN: 'ingest-secret', RELAY_SENTRY_KEYS: `${KEY}=acme` });
+    const relay = await startRelay({ RELAY_DEFAULT_COMPANY: 'acme', RELAY_INGEST_TOKEN: 'ingest-secret', RELAY_SENTRY_KEYS: `${KEY}=acme` });
     const body = envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent()) }]);
-    expect((await post(envelopePath('?sentry_key=unmapped'), body)).status).toBe(403);
-    expect((await post(envelopePath('?sentry_key=unmapped'), body, { authorization: 'Bearer ingest-secret' })).status).toBe(200);
-    expect((await post(envelopePath(), body)).status).toBe(200);
+    expect((await post(relay, envelopePath('?sentry_key=unmapped'), body)).status).toBe(403);
+    expect((await post(relay, envelopePath('?sentry_key=unmapped'), body, { authorization: 'Bearer ingest-secret' })).status).toBe(200);
+    expect((await post(relay, envelopePath(), body)).status).toBe(200);
   });
 
   it.each([
@@ -138,25 +130,25 @@ describe('Sentry envelope endpoint', () => {
     ['a payload longer than its length', `{}\n{"type":"event","length":1}\n{}\n`, /item 0: payload is longer than its "length"/],
     ['an event that is not JSON', `{}\n{"type":"event"}\nnope\n`, /item 0 \(event\) payload is not valid JSON/],
   ])('answers 400 naming the problem for %s', async (_name, body, detail) => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme` });
-    const response = await post(envelopePath(), body);
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: `${KEY}=acme` });
+    const response = await post(relay, envelopePath(), body);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { detail: string }).detail).toMatch(detail);
   });
 
   it('answers 413 in Sentry form for a body over the limit, compressed or not', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme`, RELAY_MAX_BODY_BYTES: '2048' });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: `${KEY}=acme`, RELAY_MAX_BODY_BYTES: '2048' });
     const big = envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent({ extra: { blob: 'x'.repeat(5000) } })) }]);
-    const plain = await post(envelopePath(), big);
+    const plain = await post(relay, envelopePath(), big);
     expect(plain.status).toBe(413);
     expect(await plain.json()).toHaveProperty('detail');
-    expect((await post(envelopePath(), deflateSync(big), { 'content-encoding': 'deflate' })).status).toBe(413);
+    expect((await post(relay, envelopePath(), deflateSync(big), { 'content-encoding': 'deflate' })).status).toBe(413);
   });
 
   it('answers 429 with Retry-After when the buffer is full, so Sentry SDKs back off', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme`, RELAY_MAX_BUFFER_BYTES: '1024' });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: `${KEY}=acme`, RELAY_MAX_BUFFER_BYTES: '1024' });
     await setConsent(relay, 'acme', true, false);
-    const response = await post(envelopePath(), envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent({ extra: { note: 'y'.repeat(3000) } })) }]));
+    const response = await post(relay, envelopePath(), envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent({ extra: { note: 'y'.repeat(3000) } })) }]));
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(response.headers.get('x-sentry-rate-limits')).toMatch(/^\d+::organization$/);
@@ -165,7 +157,7 @@ describe('Sentry envelope endpoint', () => {
 
 describe('load shedding on the SDK routes', () => {
   it('answers 429 in Sentry form and 503 with Retry-After for OTLP while RELAY_MAX_INFLIGHT requests are in flight', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme`, RELAY_MAX_INFLIGHT: '1' });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: `${KEY}=acme`, RELAY_MAX_INFLIGHT: '1' });
     await setConsent(relay, 'acme', true, false);
     // One ingest request whose body never finishes holds the only slot.
     const held = request(`${relay.url}/v1/errors`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } });
@@ -173,31 +165,31 @@ describe('load shedding on the SDK routes', () => {
     held.write('{"level":');
     await new Promise((resolve) => setTimeout(resolve, 100));
     try {
-      const sentry = await post(envelopePath(), envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent()) }]));
+      const sentry = await post(relay, envelopePath(), envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent()) }]));
       expect(sentry.status).toBe(429);
       expect(sentry.headers.get('retry-after')).toBe('1');
       expect(sentry.headers.get('x-sentry-rate-limits')).toBe('1::organization');
-      const otlp = await post('/v1/traces', JSON.stringify(otlpTraces('acme', [exceptionSpan])), { 'content-type': 'application/json' });
+      const otlp = await post(relay, '/v1/traces', JSON.stringify(otlpTraces('acme', [exceptionSpan])), { 'content-type': 'application/json' });
       expect(otlp.status).toBe(503);
       expect(otlp.headers.get('retry-after')).toBe('1');
     } finally {
       held.destroy();
     }
-    await waitFor(async () => (await post(envelopePath(), envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent()) }]))).status === 200);
+    await waitFor(async () => (await post(relay, envelopePath(), envelope([{ header: { type: 'event' }, payload: JSON.stringify(sentryEvent()) }]))).status === 200);
   });
 });
 
 describe('Sentry store endpoint', () => {
   it('accepts a JSON event and a base64 zlib event, answering {"id"}', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: `${KEY}=acme` });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: `${KEY}=acme` });
     await setConsent(relay, 'acme', true, false);
     const auth = { 'x-sentry-auth': `Sentry sentry_key=${KEY}, sentry_version=7` };
-    const json = await post('/api/42/store/', JSON.stringify(sentryEvent()), auth);
+    const json = await post(relay, '/api/42/store/', JSON.stringify(sentryEvent()), auth);
     expect(json.status).toBe(200);
     expect(await json.json()).toEqual({ id: EVENT_ID });
     const other = '0123456789abcdef0123456789abcdef';
     const encoded = deflateSync(Buffer.from(JSON.stringify(sentryEvent({ event_id: other })))).toString('base64');
-    const legacy = await post('/api/42/store/', encoded, auth);
+    const legacy = await post(relay, '/api/42/store/', encoded, auth);
     expect(await legacy.json()).toEqual({ id: other });
     await waitFor(() => upstream.events().length === 2, 10_000, 'delivery');
     expect(findPlanted(upstream.requests.map((request) => request.text).join('\n'))).toEqual([]);
@@ -229,9 +221,9 @@ const exceptionSpan = {
 
 describe('OTLP/HTTP endpoints', () => {
   it('answers {} for a fully accepted JSON export and maps ids and times', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     await setConsent(relay, 'acme', true, false);
-    const response = await post('/v1/traces', JSON.stringify(otlpTraces('acme', [exceptionSpan, { name: 'plain' }])), { 'content-type': 'application/json' });
+    const response = await post(relay, '/v1/traces', JSON.stringify(otlpTraces('acme', [exceptionSpan, { name: 'plain' }])), { 'content-type': 'application/json' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
     await waitFor(() => upstream.events().length === 1, 10_000, 'delivery');
@@ -245,8 +237,8 @@ describe('OTLP/HTTP endpoints', () => {
   });
 
   it('reports exception records without a company as rejected, in JSON and in protobuf', async () => {
-    relay = await startTestRelay(pki, upstream);
-    const json = await post('/v1/traces', JSON.stringify(otlpTraces(undefined, [exceptionSpan, { name: 'plain' }])), { 'content-type': 'application/json' });
+    const relay = await startRelay();
+    const json = await post(relay, '/v1/traces', JSON.stringify(otlpTraces(undefined, [exceptionSpan, { name: 'plain' }])), { 'content-type': 'application/json' });
     expect(json.status).toBe(200);
     const body = (await json.json()) as { partialSuccess: { rejectedSpans: number; errorMessage: string } };
     expect(body.partialSuccess.rejectedSpans).toBe(1);
@@ -256,7 +248,7 @@ describe('OTLP/HTTP endpoints', () => {
       resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: [{ severityNumber: 17, body: { stringValue: 'boom' } }, { severityNumber: 9 }] }] }],
     };
     const protobufBody = encodeLogsRequest(logs);
-    const proto = await post('/v1/logs', protobufBody, { 'content-type': 'application/x-protobuf' });
+    const proto = await post(relay, '/v1/logs', protobufBody, { 'content-type': 'application/x-protobuf' });
     expect(proto.status).toBe(200);
     expect(proto.headers.get('content-type')).toBe('application/x-protobuf');
     const decoded = decodeOtlpResponse('logs', new Uint8Array(await proto.arrayBuffer()));
@@ -264,31 +256,31 @@ describe('OTLP/HTTP endpoints', () => {
   });
 
   it('answers a fully accepted protobuf export with an empty body', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_DEFAULT_COMPANY: 'acme' });
-    const response = await post('/v1/logs', encodeLogsRequest({ resourceLogs: [] }), { 'content-type': 'application/x-protobuf' });
+    const relay = await startRelay({ RELAY_DEFAULT_COMPANY: 'acme' });
+    const response = await post(relay, '/v1/logs', encodeLogsRequest({ resourceLogs: [] }), { 'content-type': 'application/x-protobuf' });
     expect(response.status).toBe(200);
     expect((await response.arrayBuffer()).byteLength).toBe(0);
   });
 
   it('answers 415 for other media types, 400 for undecodable bodies, 401 without the ingest token', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_INGEST_TOKEN: 'ingest-secret' });
+    const relay = await startRelay({ RELAY_INGEST_TOKEN: 'ingest-secret' });
     const auth = { authorization: 'Bearer ingest-secret' };
-    expect((await post('/v1/traces', '{}', { ...auth, 'content-type': 'text/plain' })).status).toBe(415);
-    const badJson = await post('/v1/traces', '{"resourceSpans": [', { ...auth, 'content-type': 'application/json' });
+    expect((await post(relay, '/v1/traces', '{}', { ...auth, 'content-type': 'text/plain' })).status).toBe(415);
+    const badJson = await post(relay, '/v1/traces', '{"resourceSpans": [', { ...auth, 'content-type': 'application/json' });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ code: 3 });
-    const badProto = await post('/v1/traces', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { ...auth, 'content-type': 'application/x-protobuf' });
+    const badProto = await post(relay, '/v1/traces', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), { ...auth, 'content-type': 'application/x-protobuf' });
     expect(badProto.status).toBe(400);
     expect(badProto.headers.get('content-type')).toBe('application/x-protobuf');
-    const unauthorised = await post('/v1/traces', '{}', { 'content-type': 'application/json' });
+    const unauthorised = await post(relay, '/v1/traces', '{}', { 'content-type': 'application/json' });
     expect(unauthorised.status).toBe(401);
   });
 
   it('answers 503 with Retry-After when the buffer is full', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_MAX_BUFFER_BYTES: '1024' });
+    const relay = await startRelay({ RELAY_MAX_BUFFER_BYTES: '1024' });
     await setConsent(relay, 'acme', true, false);
     const span = { ...exceptionSpan, name: 'z'.repeat(3000) };
-    const response = await post('/v1/traces', JSON.stringify(otlpTraces('acme', [span])), { 'content-type': 'application/json' });
+    const response = await post(relay, '/v1/traces', JSON.stringify(otlpTraces('acme', [span])), { 'content-type': 'application/json' });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
   });
