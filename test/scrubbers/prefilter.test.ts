@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../bench/scrub-corpus.js';
-import { METRIC, Prefilter } from '../../scrubbers/prefilter.js';
+import { foldedMatcher, METRIC, Prefilter } from '../../scrubbers/prefilter.js';
 
 // The prefilter's one pass counts and measures runs without branches and with packed tables, for
 // speed. Each figure is compared here with its plain definition, written with regexes, on seeded
@@ -65,5 +65,52 @@ describe('prefilter measurements', () => {
     expect(mismatches).toBe(0);
     // Every measurement was exercised, not only its zero.
     for (const [name, count] of Object.entries(seen)) expect(count, name).toBeGreaterThan(30);
+  });
+});
+
+// An ASCII literal is confirmed with a case-insensitive regex instead of lower-casing the string.
+// Both must agree on every string; these two facts about single characters make that hold, and the
+// seeded strings below then exercise the matchers built from them through the prefilter itself.
+describe('confirming an ASCII literal without lower-casing the string', () => {
+  const everyCharacterOutsideAscii = function* (): Generator<string> {
+    for (let cp = 128; cp <= 0x10ffff; cp++) if (cp < 0xd800 || cp > 0xdfff) yield String.fromCodePoint(cp);
+  };
+
+  it('relies on no character outside ASCII matching one inside it under the i flag', () => {
+    const asciiInsensitive = /[\0-\x7f]/i;
+    const matching = [...everyCharacterOutsideAscii()].filter((ch) => asciiInsensitive.test(ch));
+    expect(matching).toEqual([]);
+  });
+
+  it('relies on only İ and the Kelvin sign lower-casing into ASCII', () => {
+    const intoAscii = [...everyCharacterOutsideAscii()].filter((ch) => /[\0-\x7f]/.test(ch.toLowerCase()));
+    expect(intoAscii).toEqual(['\u0130', '\u212a']);
+  });
+
+  it('answers as toLowerCase().includes does on 20,000 seeded strings full of look-alikes', () => {
+    const literals = ['key', 'api', 'ki', 'ik', 'kik', 'a.p', 'x|y', 'pi', 'ie', '/home/', 'sk-ant-'];
+    const prefilter = new Prefilter(literals);
+    const letters = ['k', 'K', '\u212a', 'i', 'I', '\u0130', '\u0131', '\u0307', 'e', 'y', 'a', 'P', '.', '|', 'x', '/', 'h', 'o', 'm', 's', '-', 'n', 't'];
+    let mismatches = 0;
+    const found = new Set<string>();
+    for (let n = 0; n < 20_000; n++) {
+      let s = '';
+      const length = Math.floor(rnd() * 12);
+      for (let i = 0; i < length; i++) s += letters[Math.floor(rnd() * letters.length)];
+      prefilter.measure(s);
+      literals.forEach((literal, id) => {
+        const present = s.toLowerCase().includes(literal);
+        if (present) found.add(literal);
+        if (prefilter.has(Int32Array.of(id)) !== present || foldedMatcher(literal).test(s) !== present) {
+          if (mismatches++ < 3) expect({ s, literal, present: !present }).toEqual({ s, literal, present });
+        }
+      });
+    }
+    expect(mismatches).toBe(0);
+    // The look-alikes were met: a match through İ at the end of `api` and through the Kelvin sign.
+    expect(foldedMatcher('api').test('AP\u0130')).toBe(true);
+    expect(foldedMatcher('key').test('\u212aEY')).toBe(true);
+    expect(foldedMatcher('ik').test('\u0130k')).toBe(false);
+    expect([...found].sort()).toEqual(['a.p', 'api', 'ie', 'ik', 'key', 'ki', 'kik', 'pi', 'x|y']);
   });
 });
