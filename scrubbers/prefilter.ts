@@ -263,7 +263,6 @@ export class Prefilter {
     this.pairStart = new Int32Array(literals.length + 1);
     slots.forEach((list, id) => (this.pairStart[id + 1] = (this.pairStart[id] ?? 0) + list.length));
     this.firstSlot = Int32Array.from(slots, (list) => list[0] ?? ALWAYS_SLOT);
-    this.folded = this.literals.map(() => undefined);
     this.literals.forEach((text, id) => {
       const cased = text.toUpperCase() !== text;
       const n = text.length;
@@ -274,8 +273,8 @@ export class Prefilter {
       const ascii = Array.from(text).every((ch) => ch.charCodeAt(0) < 128);
       const decided = n <= 2 && ascii && !/[ik]/.test(text);
       this.confirm[id] = decided ? CONFIRM_NONE : !cased ? CONFIRM_RAW : ascii ? CONFIRM_FOLDED : CONFIRM_LOWER;
-      if (this.confirm[id] === CONFIRM_FOLDED) this.folded[id] = foldedMatcher(text);
     });
+    this.folded = this.literals.map((text, id) => (this.confirm[id] === CONFIRM_FOLDED ? foldedMatcher(text) : undefined));
     groups.slice(0, MAX_GROUPS).forEach((ids, g) => {
       for (const id of ids) {
         const text = this.literals[id];

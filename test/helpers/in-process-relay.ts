@@ -40,9 +40,9 @@ export function useTestRelays(
 ): (env?: Record<string, string>) => Promise<RunningRelay> {
   let made: { pki: TestPki; upstream: Upstream } | undefined;
   const running: RunningRelay[] = [];
-  useUpstream((upstream) => {
-    made = upstream;
-    assign(upstream);
+  useUpstream((started) => {
+    made = started;
+    assign(started);
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((relay) => relay.close()));
