@@ -113,4 +113,14 @@ describe('confirming an ASCII literal without lower-casing the string', () => {
     expect(foldedMatcher('ik').test('\u0130k')).toBe(false);
     expect([...found].sort()).toEqual(['a.p', 'api', 'ie', 'ik', 'key', 'ki', 'kik', 'pi', 'x|y']);
   });
+
+  it('ignores case in a literal without ASCII letters too', () => {
+    const prefilter = new Prefilter(['ü', 'ß€']);
+    prefilter.measure('GRÜN');
+    expect(prefilter.has(Int32Array.of(0))).toBe(true);
+    prefilter.measure('GRUN');
+    expect(prefilter.has(Int32Array.of(0))).toBe(false);
+    prefilter.measure('ß€');
+    expect(prefilter.has(Int32Array.of(1))).toBe(true);
+  });
 });
