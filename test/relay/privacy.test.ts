@@ -1,29 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyRetention } from '../../relay/retention.js';
 import type { RunningRelay } from '../../relay/server.js';
 import { openStores } from '../../relay/stores.js';
 import { keyedHash } from '../../scrubbers/keyed-hash.js';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
-import { startTestRelay } from '../helpers/in-process-relay.js';
+import { useTestRelays } from '../helpers/in-process-relay.js';
 import { runCli, tempDir, waitFor } from '../helpers/relay-process.js';
-import type { TestPki } from '../helpers/tls.js';
-import { useUpstream, type Upstream } from '../helpers/upstream.js';
+import type { Upstream } from '../helpers/upstream.js';
 
-let pki: TestPki;
 let upstream: Upstream;
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
 let relay: RunningRelay | undefined;
 const DAY = 24 * 3600 * 1000;
 
-useUpstream((made) => ({ pki, upstream } = made));
-afterEach(async () => {
-  await relay?.close();
-  relay = undefined;
-});
-
 async function start(env: Record<string, string> = {}): Promise<RunningRelay> {
-  relay = await startTestRelay(pki, upstream, { RELAY_HASH_KEY: 'privacy-key', RELAY_AUDITOR_TOKEN: 'auditor-token', ...env });
+  relay = await startRelay({ RELAY_HASH_KEY: 'privacy-key', RELAY_AUDITOR_TOKEN: 'auditor-token', ...env });
   return relay;
 }
 

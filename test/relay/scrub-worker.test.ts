@@ -1,24 +1,16 @@
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
-import { setConsent, startTestRelay } from '../helpers/in-process-relay.js';
+import { setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 import { waitFor } from '../helpers/relay-process.js';
-import type { TestPki } from '../helpers/tls.js';
-import { useUpstream, type Upstream } from '../helpers/upstream.js';
+import type { Upstream } from '../helpers/upstream.js';
 
-let pki: TestPki;
 let upstream: Upstream;
-const relays: RunningRelay[] = [];
-
-useUpstream((made) => ({ pki, upstream } = made));
-afterEach(async () => {
-  await Promise.all(relays.splice(0).map((relay) => relay.close()));
-});
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
 
 async function start(env: Record<string, string>): Promise<RunningRelay> {
-  const relay = await startTestRelay(pki, upstream, { RELAY_BATCH_SIZE: '1000', ...env });
-  relays.push(relay);
+  const relay = await startRelay({ RELAY_BATCH_SIZE: '1000', ...env });
   await setConsent(relay, 'acme', true, true);
   return relay;
 }

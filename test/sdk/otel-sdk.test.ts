@@ -7,24 +7,19 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import type { TestPki } from '../helpers/tls.js';
-import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { droppedCount, expectNothingSent, setConsent, startTestRelay } from '../helpers/in-process-relay.js';
+import type { Upstream } from '../helpers/upstream.js';
+import { droppedCount, expectNothingSent, setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 
-let pki: TestPki;
 let upstream: Upstream;
-let relay: RunningRelay | undefined;
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
 const shutdowns: (() => Promise<void>)[] = [];
 
-useUpstream((made) => ({ pki, upstream } = made));
+// Registered after the relays' hook, so it runs before it: the exporters shut down while their relay is up.
 afterEach(async () => {
   for (const shutdown of shutdowns.splice(0)) await shutdown();
   delete process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
-  await relay?.close();
-  relay = undefined;
 });
 
 const resource = (company = 'acme') =>
@@ -65,7 +60,7 @@ function failingCharge(): Error {
 
 describe.each(['json', 'protobuf'] as const)('OpenTelemetry SDK with the OTLP/HTTP %s exporters', (protocol) => {
   it('turns a span exception into a scrubbed error trace with the span ids; plain spans are dropped', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     await setConsent(relay, 'acme', true, false);
     const { tracer: t, flush } = tracer(protocol, relay.url);
 
@@ -104,7 +99,7 @@ describe.each(['json', 'protobuf'] as const)('OpenTelemetry SDK with the OTLP/HT
   });
 
   it('turns error logs and logs with exception attributes into error traces; info logs are dropped', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     await setConsent(relay, 'acme', true, false);
     const { logger: l, flush } = logger(protocol, relay.url);
 
@@ -135,7 +130,7 @@ describe.each(['json', 'protobuf'] as const)('OpenTelemetry SDK with the OTLP/HT
   });
 
   it('forwards nothing for a company without consent', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     const { tracer: t, flush } = tracer(protocol, relay.url, 'initech');
     const span = t.startSpan('job');
     span.recordException(failingCharge());
@@ -144,7 +139,7 @@ describe.each(['json', 'protobuf'] as const)('OpenTelemetry SDK with the OTLP/HT
     l.emit({ severityNumber: SeverityNumber.FATAL, body: `crash for ${PLANTED.email}` });
     await flush();
     await flushLogs();
-    await waitFor(async () => (await droppedCount(relay!, 'no_consent')) === 2, 5000, 'both events refused');
+    await waitFor(async () => (await droppedCount(relay, 'no_consent')) === 2, 5000, 'both events refused');
     expect(relay.stores.outbox.size().events).toBe(0);
     await expectNothingSent(upstream);
   });
@@ -152,7 +147,7 @@ describe.each(['json', 'protobuf'] as const)('OpenTelemetry SDK with the OTLP/HT
 
 describe('OTEL_EXPORTER_OTLP_ENDPOINT pointed at the relay', () => {
   it('is the only change an application needs', async () => {
-    relay = await startTestRelay(pki, upstream);
+    const relay = await startRelay();
     await setConsent(relay, 'acme', true, false);
     process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = relay.url;
     const { tracer: t, flush } = tracer('protobuf', undefined);

@@ -1,21 +1,15 @@
 import * as Sentry from '@sentry/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';
-import type { TestPki } from '../helpers/tls.js';
-import { useUpstream, type Upstream } from '../helpers/upstream.js';
-import { droppedCount, expectNothingSent, setConsent, startTestRelay } from '../helpers/in-process-relay.js';
+import type { Upstream } from '../helpers/upstream.js';
+import { droppedCount, expectNothingSent, setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 
-let pki: TestPki;
 let upstream: Upstream;
-let relay: RunningRelay | undefined;
-
-useUpstream((made) => ({ pki, upstream } = made));
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
+// Registered after the relays' hook, so it runs before it: the SDK flushes while its relay is up.
 afterEach(async () => {
   await Sentry.close(2000);
-  await relay?.close();
-  relay = undefined;
 });
 
 class PaymentError extends Error {
@@ -76,7 +70,7 @@ async function captureCharge(): Promise<string> {
 
 describe('@sentry/node with its DSN pointed at the relay', () => {
   it('delivers the captured exception scrubbed, mapped to an error trace, with no planted value', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: 'abc123publickey=acme' });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: 'abc123publickey=acme' });
     await setConsent(relay, 'acme', true, false);
     await initSentry(`http://abc123publickey@127.0.0.1:${relay.port}/42`);
 
@@ -112,7 +106,7 @@ describe('@sentry/node with its DSN pointed at the relay', () => {
   });
 
   it('keeps local variables in frames for the scrubber, with their planted values removed', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: 'abc123publickey=acme' });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: 'abc123publickey=acme' });
     await setConsent(relay, 'acme', true, false);
     await initSentry(`http://abc123publickey@127.0.0.1:${relay.port}/42`, { waitForLocalVariables: true });
     await captureCharge();
@@ -127,7 +121,7 @@ describe('@sentry/node with its DSN pointed at the relay', () => {
   });
 
   it('sends the pseudonymised user id, never the e-mail or IP, when the company allowed ids', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: 'abc123publickey=acme' });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: 'abc123publickey=acme' });
     await setConsent(relay, 'acme', true, true);
     await initSentry(`http://abc123publickey@127.0.0.1:${relay.port}/42`);
     await captureCharge();
@@ -140,7 +134,7 @@ describe('@sentry/node with its DSN pointed at the relay', () => {
   });
 
   it('forwards nothing for a company without consent', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_SENTRY_KEYS: 'abc123publickey=acme' });
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: 'abc123publickey=acme' });
     await initSentry(`http://abc123publickey@127.0.0.1:${relay.port}/42`);
     await captureCharge();
     expect(await droppedCount(relay, 'no_consent')).toBe(1);
@@ -149,7 +143,7 @@ describe('@sentry/node with its DSN pointed at the relay', () => {
   });
 
   it('uses RELAY_DEFAULT_COMPANY for a DSN key that is not mapped', async () => {
-    relay = await startTestRelay(pki, upstream, { RELAY_DEFAULT_COMPANY: 'globex' });
+    const relay = await startRelay({ RELAY_DEFAULT_COMPANY: 'globex' });
     await setConsent(relay, 'globex', true, true);
     await initSentry(`http://unmappedkey@127.0.0.1:${relay.port}/7`);
     await captureCharge();
