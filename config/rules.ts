@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { detectInText, keyParts, parseJsonPath, VALIDATOR_NAMES } from '../scrubbers/index.js';
 import type { CompiledRule, CompiledRuleSet, EventKind, PathSegmentMatcher, ValidatorName } from '../scrubbers/index.js';
 import { ConfigError } from './errors.js';
+import { compileSchema, describeSchema, shippedSchemaFile, userSchemaAdditions } from './forwarded-schema.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schema of a rules file. Every object is strict: an unknown field is refused, so a typo such as
@@ -71,6 +72,7 @@ const contentRuleSchema = z.strictObject({
   ...common,
   kind: z.literal('content'),
   keys: z.array(z.string().min(1)).default([]),
+  except_last: z.array(z.string().min(1)).default([]),
 });
 const entropyRuleSchema = z.strictObject({
   ...common,
@@ -118,6 +120,7 @@ const overrideSchema = z.strictObject({
   skip_keys: z.array(z.string()).optional(),
   keys: z.array(z.string().min(1)).optional(),
   suffix_keys: z.array(z.string().min(1)).optional(),
+  except_last: z.array(z.string().min(1)).optional(),
   entropy: entropySchema.partial().optional(),
 });
 type RuleOverride = z.infer<typeof overrideSchema>;
@@ -125,6 +128,7 @@ type RuleOverride = z.infer<typeof overrideSchema>;
 const userFileSchema = z.strictObject({
   version: z.literal(1).optional(),
   limits: limitsSchema.optional(),
+  schema: userSchemaAdditions,
   rules: z.array(z.unknown()).default([]),
 });
 
@@ -152,6 +156,8 @@ export interface RulesCheckReport {
   /** Problems with a whole file (unreadable, not YAML, unknown fields at the top). */
   errors: string[];
   rules: RuleCheck[];
+  /** The forwarded schema's declared paths and zones (`error $.frames[*].line integer`); every other path is free-form. */
+  schema: string[];
   /** Milliseconds spent in the ReDoS analysis (patterns already analysed in this process are free). */
   redosCheckMs: number;
 }
@@ -162,6 +168,11 @@ export interface LoadRulesOptions {
   userFile?: string | undefined;
   /** Rules file used instead of the shipped `config/rules.yaml` (tests). */
   defaultFile?: string | undefined;
+}
+
+/** Path of the shipped forwarded schema, beside the shipped rules. */
+export function defaultSchemaPath(): string {
+  return join(dirname(defaultRulesPath()), 'forwarded-schema.yaml');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,6 +228,10 @@ export function formatRulesCheckReport(report: RulesCheckReport): string {
     lines.push(`${state} ${r.id.padEnd(22)} examples ${r.examples.passed} passed, ${r.examples.failed} failed  (${r.source})`);
     for (const p of r.problems) lines.push(`       - ${p}`);
   }
+  if (report.schema.length > 0) {
+    lines.push('forwarded schema (declared technical fields and their zones; every other path is free-form):');
+    for (const line of report.schema) lines.push(`     ${line}`);
+  }
   const failed = report.rules.filter((r) => !r.ok).length;
   lines.push(
     report.ok
@@ -241,7 +256,7 @@ interface Entry {
 
 function build(userFile: string | undefined, defaultFile: string | undefined, trustVerified: boolean): { report: RulesCheckReport; ruleSet?: CompiledRuleSet } {
   const defaultPath = defaultFile ?? defaultRulesPath();
-  const report: RulesCheckReport = { ok: false, sources: [defaultPath], errors: [], rules: [], redosCheckMs: 0 };
+  const report: RulesCheckReport = { ok: false, sources: [defaultPath], errors: [], rules: [], schema: [], redosCheckMs: 0 };
   const base = readYaml(defaultPath, report);
   if (base === undefined) return { report };
   const parsed = defaultFileSchema.safeParse(base);
@@ -257,6 +272,15 @@ function build(userFile: string | undefined, defaultFile: string | undefined, tr
     entries.push({ input: rule, source: defaultPath });
   }
   let limits = { maxStringLength: parsed.data.limits.max_string_length, maxDepth: parsed.data.limits.max_depth };
+  const schemaPath = defaultSchemaPath();
+  const schemaRaw = readYaml(schemaPath, report);
+  if (schemaRaw === undefined) return { report };
+  const shippedSchema = shippedSchemaFile.safeParse(schemaRaw);
+  if (!shippedSchema.success) {
+    report.errors.push(...zodMessages(schemaPath, shippedSchema.error, schemaRaw));
+    return { report };
+  }
+  let schemaAdditions: z.infer<typeof userSchemaAdditions>;
 
   if (userFile !== undefined && userFile !== '') {
     const userPath = resolve(userFile);
@@ -272,9 +296,13 @@ function build(userFile: string | undefined, defaultFile: string | undefined, tr
       maxStringLength: user.data.limits?.max_string_length ?? limits.maxStringLength,
       maxDepth: user.data.limits?.max_depth ?? limits.maxDepth,
     };
+    schemaAdditions = user.data.schema;
     user.data.rules.forEach((item, index) => mergeUserRule(item, index, userPath, entries, report));
   }
-  if (report.errors.length > 0) return { report };
+  const { compiled: schema, problems: schemaProblems } = compileSchema(shippedSchema.data, schemaAdditions);
+  report.errors.push(...schemaProblems.map((p) => `rules file ${report.sources.at(-1) ?? schemaPath}: ${p}`));
+  if (report.errors.length > 0 || schema === undefined) return { report };
+  report.schema = describeSchema(schema.schema);
 
   const compiled: CompiledRule[] = [];
   for (const entry of entries) {
@@ -288,7 +316,15 @@ function build(userFile: string | undefined, defaultFile: string | undefined, tr
   if (!report.ok) return { report };
   return {
     report,
-    ruleSet: { passthrough: new Set(parsed.data.passthrough), limits, rules: compiled, sources: report.sources },
+    ruleSet: {
+      passthrough: new Set(parsed.data.passthrough),
+      limits,
+      schema: schema.schema,
+      urlQueryKeep: schema.urlQueryKeep,
+      locals: schema.locals,
+      rules: compiled,
+      sources: report.sources,
+    },
   };
 }
 
@@ -328,7 +364,7 @@ function mergeUserRule(item: unknown, index: number, userPath: string, entries: 
 const FIELDS_BY_KIND: Record<RuleInput['kind'], readonly string[]> = {
   regex: ['patterns', 'flags', 'contains_any', 'min_digits', 'min_hex_run', 'min_num_run', 'shape', 'validator', 'numbers', 'skip_keys'],
   keyname: ['keys', 'suffix_keys'],
-  content: ['keys'],
+  content: ['keys', 'except_last'],
   entropy: ['entropy'],
 };
 const COMMON_FIELDS = ['id', 'description', 'enabled', 'method', 'replacement', 'keep_last', 'kinds', 'paths', 'examples'];
@@ -545,7 +581,7 @@ function compileRule(entry: Entry, trustVerified: boolean): { check: RuleCheck; 
       rule = { ...base, kind: 'keyname', keys: r.keys.map(splitWords), suffixKeys: r.suffix_keys.map(splitWords) };
       break;
     case 'content':
-      rule = { ...base, kind: 'content', keys: new Set(r.keys.map((k) => splitWords(k).join('_'))) };
+      rule = { ...base, kind: 'content', keys: r.keys.map(splitWords), exceptLast: new Set(r.except_last.map((k) => k.toLowerCase())) };
       if (r.keys.length === 0 && paths.length === 0) check.problems.push('a content rule needs keys or paths');
       break;
     case 'entropy':

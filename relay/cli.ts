@@ -132,13 +132,20 @@ async function scrub(args: string[]): Promise<number> {
       continue;
     }
     if (values.explain) {
-      process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [] })}\n`);
+      process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [], zones: zoneSummary(prepared.zones ?? []) })}\n`);
     } else {
       const destination = kind === 'error' ? 'diagnostics' : 'lakera';
       process.stdout.write(`${renderEvent(destination, prepared, {}, projectId)}\n`);
     }
   }
   return failures === 0 ? 0 : 1;
+}
+
+/** Each zone with the paths that fell in it, in walk order: `{ "token": ["$.error.type", …], "free": […] }`. */
+function zoneSummary(zones: readonly { path: string; zone: string }[]): Record<string, string[]> {
+  const summary: Record<string, string[]> = {};
+  for (const { path, zone } of zones) (summary[zone] ??= []).push(path);
+  return summary;
 }
 
 function rules(args: string[]): number {

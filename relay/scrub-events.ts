@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventKind, Finding, JsonObject, ScrubCallOptions, Scrubber } from '../scrubbers/types.js';
+import type { EventKind, Finding, JsonObject, ScrubCallOptions, Scrubber, ZoneReport } from '../scrubbers/types.js';
 import { normaliseScanEvent } from './adapters/lakera-guard.js';
 import { checkEventShape } from './event-schemas.js';
 import { eventError } from './parse-body.js';
@@ -14,11 +14,13 @@ export interface PreparedEvent {
   counts: Record<string, number>;
   /** Where each rule fired: only when prepared with `explain` (the CLI's `scrub --explain`). */
   findings?: Finding[];
+  /** The zone of every value: only when prepared with `explain`. */
+  zones?: ZoneReport[];
 }
 
 /** One event of a request after validation, before the consent gate (which needs the database). */
 export type ScrubbedEvent =
-  | { companyId: string; outcome: 'scrubbed'; event: Omit<PreparedEvent, 'findings'>; ipValue: string | undefined }
+  | { companyId: string; outcome: 'scrubbed'; event: Omit<PreparedEvent, 'findings' | 'zones'>; ipValue: string | undefined }
   /** The scrubber failed (its error code): the event is dropped, never kept raw. */
   | { companyId: string; outcome: 'failed'; code: string }
   /** Not scrubbed because it will be dropped anyway (telemetry off, no destination configured). */
@@ -95,6 +97,7 @@ export function prepareEvent(scrubber: Scrubber, kind: EventKind, event: JsonObj
     counts: scrubbed.counts,
   };
   if (scrubbed.findings !== undefined) prepared.findings = scrubbed.findings;
+  if (scrubbed.zones !== undefined) prepared.zones = scrubbed.zones;
   return prepared;
 }
 
