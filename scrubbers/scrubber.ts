@@ -64,6 +64,8 @@ const CONTENT_POLICY = 'content_policy';
 const FRAME_LOCAL = 'frame_local';
 const URL_QUERY = 'url_query';
 const FILE_NAME = 'file_name';
+/** The zone of the top-level keys the relay validates and copies itself (`rules.passthrough`). */
+const PASSTHROUGH_ZONE = 'passthrough';
 
 /** How far before a random-looking token `high_entropy` looks for a word naming it technical. */
 const CONTEXT_CHARS = 24;
@@ -755,6 +757,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       const info = keyInfoAt(memo, position++, key);
       if (depth === 0 && info.passthrough) {
         if (out !== undefined) out[key] = value;
+        walk.zones?.push({ path: `$${info.segment}`, zone: PASSTHROUGH_ZONE });
         continue;
       }
       enter(walk, key, info);

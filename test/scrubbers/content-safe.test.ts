@@ -146,6 +146,19 @@ describe('content is safe by construction', () => {
     expect(own.scrub({ extra: { input_shard: PROMPT } }, 'error').event['extra']).toEqual({ input_shard: '[content]' });
   });
 
+  it('turns every local string into a marker in markers mode, and drops vars in drop mode', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+    const event = (): JsonObject => ({ error: { type: 'E', message: 'm' }, frames: [{ line: 1, vars: { mode: 'strict', n: 2 } }] });
+    const markers = join(dir, 'markers.yaml');
+    writeFileSync(markers, 'schema:\n  locals: markers\n');
+    const frames = createScrubber(loadRules({ userFile: markers }), { hashKey: 'k' }).scrub(event(), 'error').event['frames'] as JsonObject[];
+    expect(frames[0]!['vars']).toEqual({ mode: '[str len=6]', n: 2 });
+    const drop = join(dir, 'drop.yaml');
+    writeFileSync(drop, 'schema:\n  locals: drop\n');
+    const dropped = createScrubber(loadRules({ userFile: drop }), { hashKey: 'k' }).scrub(event(), 'error').event['frames'] as JsonObject[];
+    expect(dropped[0]).toEqual({ line: 1 });
+  });
+
   it('refuses a schema addition that redeclares a shipped field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'schema-'));
     const file = join(dir, 'rules.yaml');
