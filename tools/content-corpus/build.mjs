@@ -135,3 +135,34 @@ const runtime = JSON.parse(execFileSync(process.execPath, [join(root, 'tools/con
 writeNdjson('technical-node-runtime.ndjson', runtime.map((r) => ({ ...r, split: splitOf(r.text) })));
 
 console.log(`human ${human.length}, node_modules ${technical.length}, node runtime ${runtime.length}`);
+
+// ------------------------------------------------------------------ human: licence texts
+// The LICENSE files of node_modules are English legal prose by people we do not know; split
+// into sentences (deduplicated: most packages share a few licences). Built as a second held-out
+// set after the first look at the held-out UDHR and prompts, and measured only after changes.
+const licences = [];
+const seenSentence = new Set();
+for (const name of readdirSync(nm).sort()) {
+  const dirs = name.startsWith('@') ? readdirSync(join(nm, name)).map((n) => join(name, n)) : [name];
+  for (const pkg of dirs) {
+    let files = [];
+    try {
+      files = readdirSync(join(nm, pkg)).filter((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      const text = readFileSync(join(nm, pkg, f), 'utf8').replace(/\s+/g, ' ');
+      for (const sentence of text.split(/(?<=[.;!?])\s+(?=[A-Z"(])/)) {
+        const s = sentence.trim();
+        const words = s.split(/\s+/).length;
+        // Headings, copyright lines and URLs are not sentences.
+        if (words < 6 || words > 80 || /copyright \(c\)|https?:|\d{4}/i.test(s) || seenSentence.has(s.toLowerCase())) continue;
+        seenSentence.add(s.toLowerCase());
+        licences.push({ text: s, lang: 'en', source: `npm:${pkg}/${f}`, kind: 'licence-sentence', words, split: 'heldout2' });
+      }
+    }
+  }
+}
+writeNdjson('human-licences.ndjson', licences);
+console.log(`licence sentences ${licences.length}`);
