@@ -37,6 +37,10 @@ export function findProseSpans(text: string): Span[] {
       const close = findClose(text, i, quote);
       if (close === -1) {
         dead.add(quote);
+      } else if (!hasSpace(text, i + 1, close)) {
+        // A quoted value ('map', "users_pkey") is a token of the sentence around it, not a unit.
+        i = close + 1;
+        continue;
       } else {
         segments(text, segmentStart, i, spans);
         if (!proseSpan(text, i + 1, close, spans)) segments(text, i + 1, close, spans);
@@ -88,12 +92,24 @@ function proseSpan(s: string, start: number, end: number, spans: Span[]): boolea
     while (i < end && !isSpace(s.charCodeAt(i))) i++;
     if (i === tokenStart) break;
     const cls = classifyToken(s, tokenStart, i);
-    if (cls === WordClass.None || cls === WordClass.Technical) continue;
+    if (cls === WordClass.None || cls === WordClass.Technical || cls === WordClass.Caps) continue;
     if (first === -1) first = tokenStart;
     last = i;
   }
+  if (first === -1) {
+    // Prose in capitals throughout: the whole segment, without its surrounding whitespace.
+    first = start;
+    last = end;
+    while (first < last && isSpace(s.charCodeAt(first))) first++;
+    while (last > first && isSpace(s.charCodeAt(last - 1))) last--;
+  }
   spans.push({ start: first, end: last });
   return true;
+}
+
+function hasSpace(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (isSpace(s.charCodeAt(i))) return true;
+  return false;
 }
 
 function isSeparator(s: string, i: number, c: number): boolean {

@@ -108,6 +108,8 @@ export enum WordClass {
   Marker = 5,
   /** An English function word (`the`, `of`, `is`): counts for neither side. */
   Function = 6,
+  /** An ALLCAPS word of letters only (`ECONNREFUSED`, `WARRANTY`): technical, unless the whole text shouts. */
+  Caps = 7,
 }
 
 const isLetter = (c: number): boolean =>
@@ -133,9 +135,10 @@ function lastOfWord(s: string, start: number, end: number): number {
 
 /**
  * The class of the token `s[start, end)` (no whitespace inside). Pure; allocates one lower-case
- * string only for a plain word that must be looked up.
+ * string only for a plain word that must be looked up. With `foldCaps`, an ALLCAPS word is looked
+ * up like any other word (for text written in capitals throughout).
  */
-export function classifyToken(s: string, start: number, end: number): WordClass {
+export function classifyToken(s: string, start: number, end: number, foldCaps = false): WordClass {
   // A quoted single token ('map', "users_pkey", `jiti`) is a value the message names: data.
   if (end - start > 2 && isQuote(s.charCodeAt(start)) && isQuote(s.charCodeAt(lastOfWord(s, start, end)))) return WordClass.Technical;
   while (start < end && isWrapping(s.charCodeAt(start))) start++;
@@ -169,7 +172,7 @@ export function classifyToken(s: string, start: number, end: number): WordClass 
     }
     prevLower = false;
   }
-  if (upper >= 2 && lower === 0) return WordClass.Technical;
+  if (upper >= 2 && lower === 0 && !foldCaps) return hyphens === 0 ? WordClass.Caps : WordClass.Technical;
   if (lower === 0 && upper === 0) return WordClass.None;
   const word = s.slice(start, end).toLowerCase().replace(/\u2019/g, "'");
   const cls = lookup(word);

@@ -182,7 +182,7 @@ const removed = (r: Row): boolean => {
 const kept = (r: Row): boolean => redactProse(r.text, R).count === 0;
 
 describe('content policy: labelled corpus', () => {
-  const human = [...load('human-udhr.ndjson'), ...load('human-prompts-heldout.ndjson').map((r) => ({ ...r, split: 'heldout', kind: r.embedded ? 'prompt-in-log' : 'prompt', source: 'prompts' }))].filter(
+  const human = [...load('human-udhr.ndjson'), ...load('human-licences.ndjson'), ...load('human-prompts-heldout.ndjson').map((r) => ({ ...r, split: 'heldout', kind: r.embedded ? 'prompt-in-log' : 'prompt', source: 'prompts' }))].filter(
     (r) => (r.words ?? wordCount(r.text)) >= 6,
   );
   const technical = [...load('technical-node-modules.ndjson'), ...load('technical-node-runtime.ndjson'), ...load('technical-published.ndjson')];
