@@ -20,9 +20,9 @@
 // Cost: a string without whitespace is technical after one native regex test, with no
 // allocation. Longer strings are scanned once, token by token; isHumanText samples strings past
 // SAMPLE_OVER characters (prose is prose throughout — a passage does not turn technical in its
-// middle — so three windows estimate the whole); redactProse scans all of it, linearly, since it
-// must find every span.
-import { emptyScore, isProseScore, scoreRange, scoreText } from './content-score.js';
+// middle — so three windows estimate the whole); redactProse replaces a long string that samples
+// as prose whole, and otherwise scans all of it, linearly, since it must find every span.
+import { SAMPLE_OVER, emptyScore, isProseScore, scoreRange, scoreText } from './content-score.js';
 import { findProseSpans } from './content-spans.js';
 
 const WHITESPACE = /\s/;
@@ -69,6 +69,8 @@ export interface ProseRedaction {
  */
 export function redactProse(text: string, replacement: string): ProseRedaction {
   if (!WHITESPACE.test(text)) return { text, count: 0 };
+  // A long string whose samples read as prose is a document: it goes whole, without a full scan.
+  if (text.length > SAMPLE_OVER && isHumanText(text)) return { text: replacement, count: 1 };
   const spans = findProseSpans(text);
   if (spans.length === 0) return isHumanText(text) ? { text: replacement, count: 1 } : { text, count: 0 };
   const residue = emptyScore();

@@ -11,7 +11,8 @@ export const STRUCTURED_WORDS = 6;
 export const OPENER_WORDS = 4;
 const SHOUTED_WORDS = 6;
 const SHOUTED_SHARE = 0.8;
-const SAMPLE_OVER = 4096;
+/** Length past which a string is judged by three windows of it rather than whole. */
+export const SAMPLE_OVER = 4096;
 const SAMPLE_WINDOW = 1024;
 
 /** Word counts of a string, as the classifier sees them. */

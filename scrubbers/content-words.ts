@@ -112,6 +112,14 @@ export enum WordClass {
   Caps = 7,
 }
 
+/** Every listed word and its class; a marker wins over a function word, which wins over the rest. */
+const VOCABULARY: ReadonlyMap<string, WordClass> = new Map([
+  ...[...LEXICON].map((w) => [w, WordClass.Lexicon] as const),
+  ...[...FOREIGN].map((w) => [w, WordClass.Foreign] as const),
+  ...[...FUNCTION].map((w) => [w, WordClass.Function] as const),
+  ...[...MARKERS].map((w) => [w, WordClass.Marker] as const),
+]);
+
 const isLetter = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000);
 // Punctuation a sentence puts around a word: it does not make the word technical.
@@ -148,6 +156,7 @@ export function classifyToken(s: string, start: number, end: number, foldCaps = 
   let lower = 0;
   let hyphens = 0;
   let prevLower = false;
+  let curly = false;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c >= 97 && c <= 122) {
@@ -163,9 +172,11 @@ export function classifyToken(s: string, start: number, end: number, foldCaps = 
       hyphens++;
     } else if (c === 39 || c === 0x2019) {
       // An apostrophe inside a word (don't, l'homme) is language, not code.
+      if (c === 0x2019) curly = true;
     } else if (!isLetter(c)) {
       return WordClass.Technical;
-    } else if (s[i] !== s[i]!.toLowerCase()) {
+    } else if ((c >= 0xc0 && c <= 0xde) || (c >= 0x100 && c <= 0x17f && c % 2 === 0)) {
+      // Latin-1 and Latin Extended-A capitals (À-Þ; even code points of Ā-ſ), no allocation.
       upper++;
     } else {
       lower++;
@@ -174,7 +185,9 @@ export function classifyToken(s: string, start: number, end: number, foldCaps = 
   }
   if (upper >= 2 && lower === 0 && !foldCaps) return hyphens === 0 ? WordClass.Caps : WordClass.Technical;
   if (lower === 0 && upper === 0) return WordClass.None;
-  const word = s.slice(start, end).toLowerCase().replace(/\u2019/g, "'");
+  let word = s.slice(start, end);
+  if (upper > 0) word = word.toLowerCase();
+  if (curly) word = word.replaceAll('\u2019', "'");
   const cls = lookup(word);
   if (cls !== WordClass.Unknown || hyphens === 0) return cls;
   // client-streaming: a compound of allowed words is allowed.
@@ -183,11 +196,9 @@ export function classifyToken(s: string, start: number, end: number, foldCaps = 
 }
 
 function lookup(word: string): WordClass {
-  if (MARKERS.has(word)) return WordClass.Marker;
-  if (FUNCTION.has(word)) return WordClass.Function;
-  if (FOREIGN.has(word)) return WordClass.Foreign;
-  if (LEXICON.has(word)) return WordClass.Lexicon;
-  // Possessive and plural forms of an allowed word (server's, servers') are allowed too.
+  const cls = VOCABULARY.get(word);
+  if (cls !== undefined) return cls;
+  // Possessive and plural forms of an allowed word (server's, servers) are allowed too.
   if (word.endsWith("'s") && LEXICON.has(word.slice(0, -2))) return WordClass.Lexicon;
   if (word.length > 3 && word.endsWith('s') && LEXICON.has(word.slice(0, -1))) return WordClass.Lexicon;
   return WordClass.Unknown;
