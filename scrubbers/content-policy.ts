@@ -1,19 +1,92 @@
-// INTERIM: replaced by the classifier branch at merge.
-const WORD = /\p{L}{2,}/gu;
+// The content policy's classifier: tells human-written text (sentences, questions, chat turns,
+// document passages) in English, French, German, Spanish, Italian, Dutch and Portuguese from
+// technical strings, and cuts prose out of technical strings that embed it.
+//
+// Design — fail closed, by vocabulary. A string may leave as technical when its words are
+// technical: shaped like code or data (digits, camelCase, ALLCAPS, paths, `k=v`), or plain words
+// of an allow-lexicon of software vocabulary (content-words.ts). Every other word counts as
+// natural language, and function words of the six other languages and first-person words count
+// double. A string is prose when it has at least MIN_WORDS words, at least two natural ones, and
+// natural words make at least PROSE_SHARE of its tokens. Templated error messages ("duplicate key
+// value violates unique constraint") are English, but their vocabulary is software's; a prompt,
+// chat turn or passage about anything else is not, and the six other languages have almost no
+// words in the lexicon at all.
+//
+// Why not a language detector (franc-min, eld, tinyld, cld): they answer *which* language, not
+// *whether* a string is prose — an English error message is English — and they weigh megabytes
+// in a sidecar. The lexicon is generated from the dev half of node_modules only, so the other
+// half measures it (test/corpus/content/README.md; figures in bench/ and the test output).
+//
+// Cost: a string without whitespace is technical after one native regex test, with no
+// allocation. Longer strings are scanned once, token by token; isHumanText samples strings past
+// SAMPLE_OVER characters (prose is prose throughout — a passage does not turn technical in its
+// middle — so three windows estimate the whole); redactProse replaces a long string that samples
+// as prose whole, and otherwise scans all of it, linearly, since it must find every span.
+import { SAMPLE_OVER, emptyScore, isProseScore, scoreRange, scoreText } from './content-score.js';
+import { findProseSpans } from './content-spans.js';
+
+const WHITESPACE = /\s/;
+
+/**
+ * Whether the whole string is human-written text (a sentence, question, chat turn or passage in
+ * one of the seven languages) that must not leave. A string without whitespace never is.
+ * @example isHumanText('Can you summarise the attached contract for me?') // true
+ * @example isHumanText("Cannot read properties of undefined (reading 'map')") // false
+ */
 export function isHumanText(text: string): boolean {
-  if (text.indexOf(' ') === -1) return false;
-  const words = text.match(WORD) ?? [];
-  const tokens = text.split(/\s+/).filter(Boolean);
-  return words.length >= 5 && words.length >= tokens.length * 0.7 && !/[/\\_]|[a-z][A-Z]/.test(text.slice(0, 200));
+  if (!WHITESPACE.test(text)) return false;
+  return isProseScore(scoreText(text));
 }
-export function redactProse(text: string, replacement: string): { text: string; count: number } {
-  if (isHumanText(text)) return { text: replacement, count: 1 };
-  let count = 0;
-  const out = text.replace(/"([^"]{12,})"|'([^']{12,})'/g, (m, a: string | undefined, b: string | undefined) => {
-    const inner = a ?? b ?? '';
-    if (!isHumanText(inner)) return m;
-    count++;
-    return m[0] + replacement + m[0];
-  });
-  return { text: count > 0 ? out : text, count };
+
+/**
+ * Whether every word of the string is technical — stricter than `!isHumanText`: one word outside
+ * the technical vocabulary is enough to say no. For fields that must hold an identifier, an enum
+ * value or a short template (a file stem, a status), not a sentence.
+ * @example looksTechnical('ERR_INVALID_ARG_TYPE') // true
+ * @example looksTechnical('quarterly report') // false
+ */
+export function looksTechnical(text: string): boolean {
+  const score = scoreText(text);
+  return score.natural === 0;
+}
+
+
+/** What {@link redactProse} returns: the text with its prose replaced, and how many spans were. */
+export interface ProseRedaction {
+  text: string;
+  count: number;
+}
+
+/**
+ * Replaces the prose a string holds with `replacement`, keeping a technical template around it:
+ * a quoted prompt in `ValueError: could not parse "<prompt>"`, the clause after
+ * `Failed to summarize: `, a sentence inside a `repr`, the text at the end of a log line. A string
+ * that is prose as a whole (or whose remains, once the spans are cut, still read as prose) becomes
+ * just `replacement`, count 1. A technical string comes back unchanged — the same string — with
+ * count 0.
+ * @example redactProse('ValueError: could not parse "Can you summarise the attached contract for me?"', '[content]')
+ *   // { text: 'ValueError: could not parse "[content]"', count: 1 }
+ */
+export function redactProse(text: string, replacement: string): ProseRedaction {
+  if (!WHITESPACE.test(text)) return { text, count: 0 };
+  // A long string whose samples read as prose is a document: it goes whole, without a full scan.
+  if (text.length > SAMPLE_OVER && isHumanText(text)) return { text: replacement, count: 1 };
+  const spans = findProseSpans(text);
+  if (spans.length === 0) return isHumanText(text) ? { text: replacement, count: 1 } : { text, count: 0 };
+  const residue = emptyScore();
+  let at = 0;
+  for (const span of spans) {
+    scoreRange(text, at, span.start, residue);
+    at = span.end;
+  }
+  scoreRange(text, at, text.length, residue);
+  // Prose split by punctuation into pieces, or a sentence with a word or two of template left.
+  if ((residue.technical === 0 && residue.words <= 2) || isProseScore(residue)) return { text: replacement, count: 1 };
+  let out = '';
+  at = 0;
+  for (const span of spans) {
+    out += text.slice(at, span.start) + replacement;
+    at = span.end;
+  }
+  return { text: out + text.slice(at), count: spans.length };
 }
