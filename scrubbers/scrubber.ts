@@ -618,28 +618,28 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     const node = walk.node;
     const type = node !== undefined && node.type !== undefined && fitsType(node.type, input) ? node.type : undefined;
     if (type === 'local') return scrubLocal(input, walk);
-    let s = input;
-    if (s.length >= MIN_SCANNED_LENGTH) {
-      if (type === undefined || type === 'text') {
-        const embedded = scrubEmbedded(s, walk);
-        if (embedded !== undefined) return embedded;
-      }
-      const prose = redactProse(s, CONTENT_MARK);
-      if (prose.count > 0) {
-        record(walk, CONTENT_POLICY, prose.count);
-        if (prose.text === CONTENT_MARK) return prose.text;
-        s = prose.text;
-      }
-      if (type === 'file_name') s = counted(walk, FILE_NAME, cleanFileName(s));
-      else if (type === 'url') s = counted(walk, URL_QUERY, stripUrl(s));
-      else s = counted(walk, URL_QUERY, stripQueries(s, urlQueryKeep));
-      if (hasPercentEscape(s)) {
-        const decoded = decodePercent(s);
-        const scrubbed = scrubDecoded(decoded, walk);
-        if (scrubbed !== decoded) return encodeForUrl(scrubbed);
-      }
+    if (input.length < MIN_SCANNED_LENGTH) return input;
+    if (type === undefined || type === 'text') {
+      const embedded = scrubEmbedded(input, walk);
+      if (embedded !== undefined) return embedded;
     }
-    return scrubText(s, walk, false);
+    // The text rules first, so that a finding inside removed prose is still reported.
+    let s = scrubText(input, walk, false);
+    const prose = redactProse(s, CONTENT_MARK);
+    if (prose.count > 0) {
+      record(walk, CONTENT_POLICY, prose.count);
+      if (prose.text === CONTENT_MARK) return prose.text;
+      s = prose.text;
+    }
+    if (type === 'file_name') s = counted(walk, FILE_NAME, cleanFileName(s));
+    else if (type === 'url') s = counted(walk, URL_QUERY, stripUrl(s));
+    else s = counted(walk, URL_QUERY, stripQueries(s, urlQueryKeep));
+    if (hasPercentEscape(s)) {
+      const decoded = decodePercent(s);
+      const scrubbed = scrubDecoded(decoded, walk);
+      if (scrubbed !== decoded) return encodeForUrl(scrubbed);
+    }
+    return s;
   }
 
   function counted(walk: Walk, rule: string, result: { text: string; count: number }): string {
@@ -647,11 +647,11 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     return result.text;
   }
 
-  /** Decoded text through the content policy and the text rules. */
+  /** Decoded text through the text rules and the content policy. */
   function scrubDecoded(decoded: string, walk: Walk): string {
-    const prose = redactProse(decoded, CONTENT_MARK);
+    const prose = redactProse(scrubText(decoded, walk, false), CONTENT_MARK);
     if (prose.count > 0) record(walk, CONTENT_POLICY, prose.count);
-    return scrubText(prose.text, walk, false);
+    return prose.text;
   }
 
   /** A URL field: query values dropped unless their key is technical, the fragment too when it holds values. */

@@ -128,9 +128,10 @@ describe('catalogue', () => {
     expect(scrubField('retry with access_token=abc.def&x=1').out).toBe('"retry with access_token=[kv_password]&x=1"');
   });
 
-  it('finds a person name in a file name and keeps the rest of it', () => {
-    const { event } = scrubber.scrub({ metadata: { file_name: 'John_Smith_CV.pdf', file_type: 'pdf' } }, 'scan');
-    expect(event['metadata']).toEqual({ file_name: '[person_name]_CV.pdf', file_type: 'pdf' });
+  it('finds a person name in a file name, removes the other words and keeps the extension', () => {
+    const { event, counts } = scrubber.scrub({ metadata: { file_name: 'John_Smith_CV.pdf', file_type: 'pdf' } }, 'scan');
+    expect(event['metadata']).toEqual({ file_name: '[file_name].pdf', file_type: 'pdf' });
+    expect(counts).toMatchObject({ person_name: 1, file_name: 1 });
   });
 
   it('does not report a Luhn-invalid card or a mod-97-invalid IBAN', () => {
