@@ -36,7 +36,7 @@ export interface ProseScore {
 // Openers of a question or request addressed to a person or an assistant. Error messages ask
 // nothing ("Did you mean …?" hints aside, which are not listed); prompts very often open so.
 const OPENER =
-  /[\s"'(\[«„“¿¡]*(?:(?:can|could|would|will|should|do|may)\s+(?:you|i|we|u)|(?:how|what|why|where|when|which|who)\s+(?:do|does|is|are|was|were|can|could|should|would|will|much|many|to|i)|please\s+(?:help|explain|summari[sz]e|translate|rewrite|tell|draft|write))\b/iy;
+  /[\s"'([«„“¿¡]*(?:(?:can|could|would|will|should|do|may)\s+(?:you|i|we|u)|(?:how|what|why|where|when|which|who)\s+(?:do|does|is|are|was|were|can|could|should|would|will|much|many|to|i)|please\s+(?:help|explain|summari[sz]e|translate|rewrite|tell|draft|write))\b/iy;
 
 
 /**

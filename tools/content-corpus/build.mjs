@@ -10,18 +10,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ERR_RE, fnv, packageOf, splitOf, walk } from './shared.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
 const nm = join(root, 'node_modules');
 
-function fnv(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-const splitOf = (key) => (fnv(key) % 2 === 0 ? 'dev' : 'heldout');
 const writeNdjson = (name, rows) => writeFileSync(join(out, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 
 // ------------------------------------------------------------------ human: UDHR
@@ -58,28 +53,6 @@ for (const [code, lang] of UDHR) {
 writeNdjson('human-udhr.ndjson', human);
 
 // ------------------------------------------------------------------ technical: node_modules
-function* walk(dir) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (e.isSymbolicLink()) continue;
-    if (e.isDirectory()) {
-      if (e.name === '.bin' || e.name === '.cache' || e.name === 'udhr') continue;
-      yield* walk(p);
-    } else if (/\.(c|m)?js$/.test(e.name)) yield p;
-  }
-}
-const packageOf = (rel) => {
-  const parts = rel.split('/');
-  const i = parts.lastIndexOf('node_modules');
-  const rest = parts.slice(i + 1);
-  return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-};
 const versionOf = (pkg, rel) => {
   const parts = rel.split('/');
   const i = parts.lastIndexOf('node_modules');
@@ -93,7 +66,6 @@ const versionOf = (pkg, rel) => {
 // Interpolations in template literals get a technical stand-in value chosen by hash, since the
 // real value is only known at run time.
 const STAND_INS = ['42', 'foo', "'bar'", '/tmp/input.json', 'undefined', 'string', 'ERR_X', '3.2.1', 'config.port', '127.0.0.1:8080'];
-const ERR_RE = /new\s+(?:[A-Z][A-Za-z]*)?Error\s*\(\s*(?:'((?:\\.|[^'\\\n])*)'|"((?:\\.|[^"\\\n])*)"|`((?:\\.|[^`\\])*)`)/g;
 function unescape(s) {
   return s.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, c) => {
     if (c[0] === 'u') return String.fromCodePoint(parseInt(c.replace(/[u{}]/g, ''), 16));
