@@ -1,0 +1,90 @@
+// The labelling side of the corpus generator: picks content texts and technical values, places
+// them in an event, and records every placement (event, path, text or value) for the checker.
+import { fakerDE, fakerEN, fakerES, fakerFR, fakerIT, fakerNL, fakerPT_PT } from '@faker-js/faker';
+import { FILE_TITLES, TEXTS } from './texts.js';
+
+const FAKERS = { en: fakerEN, fr: fakerFR, de: fakerDE, es: fakerES, it: fakerIT, nl: fakerNL, pt: fakerPT_PT };
+export const LANGUAGES = Object.keys(TEXTS);
+
+/**
+ * A planter for one corpus: `text()` draws a content text, `content()` and `tech()` record where a
+ * text or a technical value was placed, `labels` holds every record.
+ * @param {() => number} rnd
+ * @param {number} seed
+ */
+export function planter(rnd, seed) {
+  for (const faker of Object.values(FAKERS)) faker.seed(seed);
+  const pick = (list) => list[Math.floor(rnd() * list.length)];
+  const labels = [];
+  let event = '';
+
+  const fill = (template, faker) =>
+    template
+      .replaceAll('{name}', faker.person.fullName())
+      .replaceAll('{city}', faker.location.city())
+      .replaceAll('{product}', faker.commerce.productName());
+
+  return {
+    labels,
+    pick,
+    int: (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1)),
+    chance: (p) => rnd() < p,
+    /** Starts labelling a new event. */
+    begin(id) {
+      event = id;
+    },
+    /**
+     * A content text: one of ours in a random language (or `lang`), or, for a quarter of the
+     * English ones, a sentence from faker's English locale data.
+     */
+    text(lang = pick(LANGUAGES), kind = pick(['prompt', 'chat', 'answer', 'document', 'question'])) {
+      const faker = FAKERS[lang];
+      if (lang === 'en' && rnd() < 0.25) {
+        const text = rnd() < 0.5 ? fakerEN.hacker.phrase() : fakerEN.commerce.productDescription();
+        return { text, lang, kind: 'faker', source: 'faker' };
+      }
+      return { text: fill(pick(TEXTS[lang][kind]), faker), lang, kind, source: 'written' };
+    },
+    /** A file name as people name their uploads: a person's name and a document title. */
+    fileName(lang = pick(LANGUAGES)) {
+      const faker = FAKERS[lang];
+      const stem = `${faker.person.firstName()}_${faker.person.lastName()}_${pick(FILE_TITLES[lang])}`.replace(/\s+/g, '_');
+      return { stem, lang };
+    },
+    /**
+     * Records a planted content text at `path` of the current event. `form` says how it was
+     * embedded (plain, quoted in an error message, percent-encoded, JSON in a string, …) and `key`
+     * whether its key name is generated, one an instrumentation defines, or the SDK's own.
+     */
+    content(path, picked, form = 'plain', key = 'generated') {
+      labels.push({ event, label: 'content', path, text: picked.text, lang: picked.lang, kind: picked.kind, form, key });
+      return picked.text;
+    },
+    /** Records a file name's natural-language stem; it counts as leaked when two of its words travel together. */
+    fileStem(path, picked) {
+      labels.push({ event, label: 'content', path, text: picked.stem.replaceAll('_', ' '), lang: picked.lang, kind: 'file_name', form: 'file-name', key: 'sdk', window: 2 });
+    },
+    /** Records a technical value at `path`: it must arrive verbatim. Returns the value. */
+    tech(path, value, what) {
+      labels.push({ event, label: 'technical', path, value, what });
+      return value;
+    },
+  };
+}
+
+/** Content embedded the ways applications and SDKs embed it in a string. */
+export const EMBED = {
+  'quoted-in-error': (text, p) =>
+    p.pick([
+      (t) => `could not parse "${t}"`,
+      (t) => `Invalid input ${JSON.stringify(t)}: expected a JSON object`,
+      (t) => `Unexpected token in '${t}' at position 12`,
+      (t) => `moderation rejected the message: ${t}`,
+      (t) => `tool call failed for query='${t}'`,
+    ])(text),
+  'percent-encoded': (text, p) => `https://app.${p.pick(['example.com', 'example.org'])}/${p.pick(['chat', 'ask', 'search'])}/?${p.pick(['q', 'msg', 'text'])}=${encodeURIComponent(text)}&page=2`,
+  'django-repr': (text, p) => `<WSGIRequest: ${p.pick(['POST', 'GET'])} '/chat/?q=${encodeURIComponent(text)}'>`,
+  'json-in-string': (text, p) => JSON.stringify({ role: 'user', [p.pick(['body', 'txt', 'val'])]: text, ts: 1795000000 }),
+  'form-body': (text) => `csrfmiddlewaretoken=Zq3x9VbN2mK7&q=${encodeURIComponent(text).replaceAll('%20', '+')}&submit=1`,
+  'python-repr': (text) => `'${text.replaceAll("'", "\\'")}'`,
+};

@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatReport, measure, words } from '../corpus/sdk/check.js';
+import { COMPANIES, loadCorpus, postCorpus, SENTRY_KEYS } from '../corpus/sdk/replay.js';
+import { keySegments } from '../corpus/sdk/vocabulary.js';
+import { setConsent, useTestRelays } from '../helpers/in-process-relay.js';
+import { REPO, waitFor } from '../helpers/relay-process.js';
+import type { Upstream } from '../helpers/upstream.js';
+
+let upstream: Upstream;
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
+const corpus = loadCorpus();
+
+describe('the labelled SDK corpus through the relay', () => {
+  it('uses key names that no rule and no schema entry mentions', () => {
+    const config = join(REPO, 'config');
+    const declared = new Set(
+      readdirSync(config)
+        .filter((name) => /\.(ya?ml|json)$/.test(name))
+        .flatMap((name) => words(readFileSync(join(config, name), 'utf8'))),
+    );
+    const named = corpus.keys.flatMap((key) => keySegments(key)).filter((segment) => segment.length >= 3 && declared.has(segment));
+    expect([...new Set(named)]).toEqual([]);
+  });
+
+  it('lets no planted content text leave, through any route, and keeps the technical values', { timeout: 180_000 }, async () => {
+    const relay = await startRelay({ RELAY_SENTRY_KEYS: SENTRY_KEYS });
+    for (const company of COMPANIES) await setConsent(relay, company, true, false);
+
+    expect(await postCorpus(relay.url, corpus.requests)).toEqual([]);
+    // Every request carries exactly one error or scan: wait until all arrived, or until the outbox
+    // is empty and nothing new arrived for a second (a relay that drops events is measured too).
+    let count = -1;
+    let changed = Date.now();
+    await waitFor(
+      () => {
+        const now = upstream.events().length;
+        if (now !== count) [count, changed] = [now, Date.now()];
+        return now >= corpus.requests.length || (relay.stores.outbox.size().events === 0 && Date.now() - changed > 1000);
+      },
+      90_000,
+      'delivery of the corpus',
+    );
+
+    const report = measure(corpus, upstream.events());
+    console.log(formatReport(report));
+    // The full list (every leaked placement, every lost value) for whoever fixes them.
+    const dump = process.env['CONTENT_LEAK_REPORT'];
+    if (dump !== undefined) writeFileSync(dump, JSON.stringify(report, null, 1));
+    expect(report.events.missing).toEqual([]);
+    expect(report.content.leaked.map((label) => `${label.event} ${label.path} → ${label.arrivedAt}`)).toEqual([]);
+    expect(report.content.distinctLeakedAnywhere).toBe(0);
+    expect(report.technical.ratio).toBeGreaterThanOrEqual(0.99);
+  });
+});
