@@ -30,3 +30,5 @@ export function words(text: string): string[];
 export function measure(corpus: Corpus, received: Record<string, unknown>[]): LeakReport;
 /** The figures as the console report prints them. */
 export function formatReport(report: LeakReport, options?: { top?: number }): string;
+/** The texts that any of the received events reveals, by the rule of `measure`. */
+export function findTexts(texts: string[], received: unknown[]): { at: string; text: string }[];

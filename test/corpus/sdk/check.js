@@ -199,3 +199,16 @@ export function formatReport(report, options = {}) {
   }
   return lines.join('\n');
 }
+
+/**
+ * The texts (of `texts`) that any of the `received` events reveals, by the same rule as
+ * `measure` (the text or a window of 4 of its words, also percent-decoded and inside JSON
+ * strings), each with the path of the first string found carrying it.
+ */
+export function findTexts(texts, received) {
+  const seen = exposure(received);
+  return texts.flatMap((text) => {
+    const at = leakAt({ text }, seen);
+    return at === undefined ? [] : [{ at, text }];
+  });
+}
