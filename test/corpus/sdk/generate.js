@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { prng } from '../../../bench/scrub-corpus.js';
 import { errorEvent, scanEvent } from './native-events.js';
 import { logsRequest, traceRequest } from './otlp-events.js';
+import { words } from './check.js';
 import { planter } from './planting.js';
 import { COMPANIES, sentryKeyOf } from './replay.js';
 import { nodeEvent, pythonEvent } from './sentry-events.js';
@@ -46,6 +47,22 @@ function sentryRequest(p, event, company, sdk) {
   const note = p.content('attachment', p.text(undefined, 'document'), 'attachment', 'sdk');
   const items = [`{"type":"event","length":${Buffer.byteLength(payload)}}`, payload, `{"type":"attachment","length":${Buffer.byteLength(note)},"filename":"notes.txt"}`, note];
   return { route: '/api/42/envelope/', headers: { 'content-type': 'application/x-sentry-envelope' }, body: `${JSON.stringify(header)}\n${items.join('\n')}\n` };
+}
+
+/**
+ * The distinct strings of the labels, marked human (a planted content text) or not (a technical
+ * value), for measuring a content classifier's precision and recall apart from the relay.
+ */
+function classifierSet(labels) {
+  const rows = new Map();
+  for (const label of labels) {
+    if (label.label === 'content' && label.form !== 'file-name' && !rows.has(label.text)) {
+      rows.set(label.text, { text: label.text, human: true, lang: label.lang, kind: label.kind, words: words(label.text).length });
+    } else if (label.label === 'technical' && typeof label.value === 'string' && label.value !== '' && !rows.has(label.value)) {
+      rows.set(label.value, { text: label.value, human: false, what: label.what, words: words(label.value).length });
+    }
+  }
+  return [...rows.values()];
 }
 
 async function main() {
@@ -85,6 +102,7 @@ async function main() {
   writeFileSync(`${HERE}corpus.ndjson`, lines(requests));
   writeFileSync(`${HERE}labels.ndjson`, lines(p.labels));
   writeFileSync(`${HERE}vocabulary.txt`, vocab.keys().join('\n') + '\n');
+  writeFileSync(`${HERE}classifier-set.ndjson`, lines(classifierSet(p.labels)));
   const count = (label) => p.labels.filter((row) => row.label === label).length;
   console.log(`${requests.length} requests, ${count('content')} content texts, ${count('technical')} technical values, ${vocab.keys().length} generated keys`);
 }
