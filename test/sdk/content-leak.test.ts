@@ -24,6 +24,24 @@ describe('the labelled SDK corpus through the relay', () => {
     expect([...new Set(named)]).toEqual([]);
   });
 
+  it('finds every planted text and every labelled technical value in the corpus as it was posted', () => {
+    // The unscrubbed requests, as if forwarded whole: the checker must see through every embedding.
+    const asPosted = corpus.requests.map((request) => ({
+      timestamp: request.timestamp,
+      body: request.body.split('\n').map((line) => {
+        try {
+          return JSON.parse(line) as unknown;
+        } catch {
+          return line;
+        }
+      }),
+    }));
+    const report = measure(corpus, asPosted);
+    expect(report.content.leaked).toHaveLength(report.content.total);
+    expect(report.content.distinctLeakedAnywhere).toBe(report.content.distinctTexts);
+    expect(report.technical.lost.map((label) => `${label.event} ${label.path}`)).toEqual([]);
+  });
+
   it('lets no planted content text leave, through any route, and keeps the technical values', { timeout: 180_000 }, async () => {
     const relay = await startRelay({ RELAY_SENTRY_KEYS: SENTRY_KEYS });
     for (const company of COMPANIES) await setConsent(relay, company, true, false);

@@ -17,6 +17,9 @@ export function planter(rnd, seed) {
   const pick = (list) => list[Math.floor(rnd() * list.length)];
   const labels = [];
   let event = '';
+  // Templates already drawn for this event: two texts of one event never share a template, so a
+  // leak is attributed to the placement it came from.
+  let drawn = new Set();
 
   const fill = (template, faker) =>
     template
@@ -32,18 +35,28 @@ export function planter(rnd, seed) {
     /** Starts labelling a new event. */
     begin(id) {
       event = id;
+      drawn = new Set();
     },
     /**
      * A content text: one of ours in a random language (or `lang`), or, for a quarter of the
      * English ones, a sentence from faker's English locale data.
      */
-    text(lang = pick(LANGUAGES), kind = pick(['prompt', 'chat', 'answer', 'document', 'question'])) {
-      const faker = FAKERS[lang];
-      if (lang === 'en' && rnd() < 0.25) {
-        const text = rnd() < 0.5 ? fakerEN.hacker.phrase() : fakerEN.commerce.productDescription();
-        return { text, lang, kind: 'faker', source: 'faker' };
+    text(lang = undefined, kind = pick(['prompt', 'chat', 'answer', 'document', 'question'])) {
+      for (let tries = 0; ; tries++) {
+        if (tries > 500) throw new Error(`event ${event} has used every ${kind} template`);
+        const language = lang ?? pick(LANGUAGES);
+        if (language === 'en' && rnd() < 0.25) {
+          const method = rnd() < 0.5 ? 'phrase' : 'description';
+          if (drawn.has(method)) continue;
+          drawn.add(method);
+          const text = method === 'phrase' ? fakerEN.hacker.phrase() : fakerEN.commerce.productDescription();
+          return { text, lang: language, kind: 'faker', source: 'faker' };
+        }
+        const template = pick(TEXTS[language][kind]);
+        if (drawn.has(template)) continue;
+        drawn.add(template);
+        return { text: fill(template, FAKERS[language]), lang: language, kind, source: 'written' };
       }
-      return { text: fill(pick(TEXTS[lang][kind]), faker), lang, kind, source: 'written' };
     },
     /** A file name as people name their uploads: a person's name and a document title. */
     fileName(lang = pick(LANGUAGES)) {
