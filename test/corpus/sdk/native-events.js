@@ -19,7 +19,7 @@ export function errorEvent(p, h, vocab, ids, company) {
   });
   const embedded = p.chance(0.45);
   const message = embedded
-    ? EMBED['quoted-in-error'](p.content('error.message', p.text(undefined, 'prompt'), 'quoted-in-error', 'sdk'), p)
+    ? EMBED['quoted-in-error'](p.content('error.message', p.text(undefined, 'prompt'), 'quoted-in-error', 'sdk'), p, 'error.message')
     : p.tech('error.message', error.message.split('\n')[0], 'error message');
   const stackLines = error.stack.split('\n').filter((line) => line.startsWith('    at '));
   const libs = {};
@@ -52,7 +52,7 @@ export function errorEvent(p, h, vocab, ids, company) {
     trace: { trace_id: p.tech('trace.trace_id', ids.traceId, 'trace id'), span_id: p.tech('trace.span_id', ids.spanId, 'span id') },
     request: {
       method: p.tech('request.method', p.pick(['POST', 'PUT']), 'enum'),
-      url: p.chance(0.5) ? p.tech('request.url', '/v1/assistants/run', 'url') : EMBED['percent-encoded'](p.content('request.url', p.text(undefined, 'question'), 'percent-encoded', 'sdk'), p),
+      url: p.chance(0.5) ? p.tech('request.url', '/v1/assistants/run', 'url') : EMBED['percent-encoded'](p.content('request.url', p.text(undefined, 'question'), 'percent-encoded', 'sdk'), p, 'request.url'),
       headers: { 'content-type': p.tech('request.headers.content-type', 'application/json', 'mime'), 'x-request-id': p.tech('request.headers.x-request-id', hex(p, 32), 'request id') },
     },
     extra: freeZone(p, h, vocab, 'extra', 6),
@@ -110,8 +110,9 @@ export function scanEvent(p, h, vocab, ids, company) {
     content: p.content('content', p.text(undefined, upload ? 'document' : 'prompt'), 'plain', 'sdk'),
     assistant_response: p.content('assistant_response', p.text(undefined, 'answer'), 'plain', 'sdk'),
   };
+  // Lakera's payload has no room for other top-level fields: this one can leak nothing, keep nothing.
   const extraKey = vocab.key();
-  event[extraKey] = contentValue(p, extraKey);
+  event[extraKey] = contentValue(p, extraKey, 'generated', false);
   if (p.chance(0.5)) {
     const detailKey = vocab.key();
     event.scan_result[detailKey] = p.tech(`scan_result.${detailKey}`, p.pick(shortMessages(h)), 'error message');

@@ -85,7 +85,7 @@ function generatedAttributes(p, h, vocab, path, count) {
       const picked = p.text();
       const form = p.pick(['plain', 'plain', 'json-in-string', 'percent-encoded']);
       p.content(`${path}.${key}`, picked, form);
-      attrs[key] = form === 'plain' ? picked.text : EMBED[form](picked.text, p);
+      attrs[key] = form === 'plain' ? picked.text : EMBED[form](picked.text, p, `${path}.${key}`);
     } else {
       const tech = technicalValue(p, h);
       attrs[key] = p.tech(`${path}.${key}`, tech.value, tech.what);
@@ -113,7 +113,7 @@ function resource(p, h, company) {
 function exceptionAttributes(p, h, path) {
   const error = p.pick(h.nodeErrors);
   const message = p.chance(0.4)
-    ? EMBED['quoted-in-error'](p.content(`${path}.exception.message`, p.text(undefined, 'prompt'), 'quoted-in-error', 'known'), p)
+    ? EMBED['quoted-in-error'](p.content(`${path}.exception.message`, p.text(undefined, 'prompt'), 'quoted-in-error', 'known'), p, `${path}.exception.message`)
     : p.tech(`${path}.exception.message`, error.message.split('\n')[0], 'error message');
   const frame = error.frames[0];
   if (frame !== undefined) p.tech(`${path}.exception.stacktrace`, frame.file, 'file path');

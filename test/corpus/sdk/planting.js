@@ -85,17 +85,31 @@ export function planter(rnd, seed) {
   };
 }
 
-/** Content embedded the ways applications and SDKs embed it in a string. */
+// Error messages that quote their input: [before, after, the technical parts that must stay].
+const QUOTING = [
+  ['could not parse "', '"', ['could not parse']],
+  ['Invalid input "', '": expected a JSON object', ['Invalid input', 'expected a JSON object']],
+  ["Unexpected token in '", "' at position 12", ['Unexpected token in', 'at position 12']],
+  ['moderation rejected the message: ', '', []],
+  ["tool call failed for query='", "'", ['tool call failed for query=']],
+];
+
+/**
+ * Content embedded the ways applications and SDKs embed it in a string. Given the `path` of a
+ * field the relay forwards, the technical part around the text (an error message's template, a
+ * URL's origin and path) is labelled too.
+ */
 export const EMBED = {
-  'quoted-in-error': (text, p) =>
-    p.pick([
-      (t) => `could not parse "${t}"`,
-      (t) => `Invalid input ${JSON.stringify(t)}: expected a JSON object`,
-      (t) => `Unexpected token in '${t}' at position 12`,
-      (t) => `moderation rejected the message: ${t}`,
-      (t) => `tool call failed for query='${t}'`,
-    ])(text),
-  'percent-encoded': (text, p) => `https://app.${p.pick(['example.com', 'example.org'])}/${p.pick(['chat', 'ask', 'search'])}/?${p.pick(['q', 'msg', 'text'])}=${encodeURIComponent(text)}&page=2`,
+  'quoted-in-error': (text, p, path) => {
+    const [before, after, technical] = p.pick(QUOTING);
+    if (path !== undefined) for (const part of technical) p.tech(path, part, 'error template');
+    return `${before}${text}${after}`;
+  },
+  'percent-encoded': (text, p, path) => {
+    const base = `https://app.${p.pick(['example.com', 'example.org'])}/${p.pick(['chat', 'ask', 'search'])}/`;
+    if (path !== undefined) p.tech(path, base, 'url');
+    return `${base}?${p.pick(['q', 'msg', 'text'])}=${encodeURIComponent(text)}&page=2`;
+  },
   'django-repr': (text, p) => `<WSGIRequest: ${p.pick(['POST', 'GET'])} '/chat/?q=${encodeURIComponent(text)}'>`,
   'json-in-string': (text, p) => JSON.stringify({ role: 'user', [p.pick(['body', 'txt', 'val'])]: text, ts: 1795000000 }),
   'form-body': (text) => `csrfmiddlewaretoken=Zq3x9VbN2mK7&q=${encodeURIComponent(text).replaceAll('%20', '+')}&submit=1`,

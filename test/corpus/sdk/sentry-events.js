@@ -40,7 +40,7 @@ function breadcrumbs(p, vocab, path, platform) {
 
 function exceptionValue(p, path, realMessage) {
   if (p.chance(0.4)) {
-    return EMBED['quoted-in-error'](p.content(path, p.text(undefined, 'prompt'), 'quoted-in-error', 'sdk'), p);
+    return EMBED['quoted-in-error'](p.content(path, p.text(undefined, 'prompt'), 'quoted-in-error', 'sdk'), p, path);
   }
   return p.tech(path, realMessage, 'error message');
 }
@@ -97,7 +97,7 @@ export function pythonEvent(p, h, vocab, ids) {
       ],
     },
     request: {
-      url: p.chance(0.5) ? p.tech('request.url', 'https://app.example.com/chat/42/', 'url') : EMBED['percent-encoded'](p.content('request.url', p.text(undefined, 'question'), 'percent-encoded', 'sdk'), p),
+      url: p.chance(0.5) ? p.tech('request.url', 'https://app.example.com/chat/42/', 'url') : EMBED['percent-encoded'](p.content('request.url', p.text(undefined, 'question'), 'percent-encoded', 'sdk'), p, 'request.url'),
       method: p.tech('request.method', 'POST', 'enum'),
       query_string: `q=${encodeURIComponent(p.content('request.query_string', p.text(undefined, 'question'), 'percent-encoded', 'sdk'))}&lang=de`,
       headers: { 'Content-Type': p.tech('request.headers.Content-Type', 'application/x-www-form-urlencoded', 'mime'), 'User-Agent': 'python-requests/2.32.3', ...flatStrings(p, h, vocab, 'request.headers', 2) },
@@ -163,7 +163,7 @@ export function nodeEvent(p, h, vocab, ids) {
     },
     request: {
       method: p.tech('request.method', 'POST', 'enum'),
-      url: p.chance(0.5) ? p.tech('request.url', 'https://api.example.com/v2/threads/42/messages', 'url') : EMBED['percent-encoded'](p.content('request.url', p.text(undefined, 'question'), 'percent-encoded', 'sdk'), p),
+      url: p.chance(0.5) ? p.tech('request.url', 'https://api.example.com/v2/threads/42/messages', 'url') : EMBED['percent-encoded'](p.content('request.url', p.text(undefined, 'question'), 'percent-encoded', 'sdk'), p, 'request.url'),
       headers: { 'content-type': p.tech('request.headers.content-type', 'application/json', 'mime'), ...flatStrings(p, h, vocab, 'request.headers', 2) },
       data: JSON.stringify({ [vocab.key()]: p.content('request.data', p.text(undefined, 'prompt'), 'json-in-string', 'sdk') }),
     },

@@ -48,13 +48,16 @@ export function technicalValue(p, h) {
   return p.pick(choices)();
 }
 
-/** A content text under `path`, embedded in one of the ways applications do. */
-export function contentValue(p, path, key = 'generated') {
+/**
+ * A content text under `path`, embedded in one of the ways applications do; the technical part
+ * of the embedding is labelled only when the relay forwards the field (`forwarded`).
+ */
+export function contentValue(p, path, key = 'generated', forwarded = true) {
   const picked = p.text();
   const form = p.pick(['plain', 'plain', 'plain', 'plain', 'json-in-string', 'percent-encoded', 'quoted-in-error', 'form-body']);
   if (form === 'plain') return p.content(path, picked, form, key);
   p.content(path, picked, form, key);
-  return EMBED[form](picked.text, p);
+  return EMBED[form](picked.text, p, forwarded ? path : undefined);
 }
 
 /**
