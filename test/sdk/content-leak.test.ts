@@ -17,7 +17,7 @@ describe('the labelled SDK corpus through the relay', () => {
     const config = join(REPO, 'config');
     const declared = new Set(
       readdirSync(config)
-        .filter((name) => /\.(ya?ml|json)$/.test(name))
+        .filter((name) => /\.(ya?ml|json|ts)$/.test(name))
         .flatMap((name) => words(readFileSync(join(config, name), 'utf8'))),
     );
     const named = corpus.keys.flatMap((key) => keySegments(key)).filter((segment) => segment.length >= 3 && declared.has(segment));

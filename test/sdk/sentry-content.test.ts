@@ -14,9 +14,12 @@ afterEach(async () => {
   await Sentry.close(2000);
 });
 
-// Key names from the corpus's generated vocabulary (test/corpus/sdk/vocabulary.txt), which no rule
-// mentions; the local variables below carry names from it too.
-const [extraKey, contextName, contextKey, tagKey, crumbCategory, crumbKey] = loadCorpus().keys.filter((key) => /^[a-z]+$/.test(key));
+// Key names from the corpus's generated vocabulary (test/corpus/sdk/vocabulary.txt), which
+// test/sdk/content-leak.test.ts checks no rule mentions; the local variables below carry names
+// from it too (LOCAL_NAMES).
+const vocabulary = loadCorpus().keys;
+const [extraKey, contextName, contextKey, tagKey, crumbCategory, crumbKey] = vocabulary.filter((key) => /^[a-z]{4,}$/.test(key));
+const LOCAL_NAMES = ['zengleinbrairBrurzvur', 'neskvoulSkaikreilru', 'nouflunDoufirv', 'zixkleilBeilbdrur'];
 
 const PLANTED = {
   document: TEXTS.de.document[1]!,
@@ -35,15 +38,19 @@ class RetrievalError extends Error {
 
 /** A RAG handler that fails while holding the retrieved document and the user's prompt in locals. */
 function answerQuestion(): never {
-  const koskdrirvSkalbgon = PLANTED.document;
-  const trurbreirvFlasunt = PLANTED.prompt;
-  const kromneirSkexkrou = { krokairSkatu: PLANTED.passage, turns: [PLANTED.chat, PLANTED.answer], topK: 5 };
+  const zengleinbrairBrurzvur = PLANTED.document;
+  const neskvoulSkaikreilru = PLANTED.prompt;
+  const nouflunDoufirv = { zixkleilBeilbdrur: PLANTED.passage, turns: [PLANTED.chat, PLANTED.answer], topK: 5 };
   const retries = 3;
-  void [koskdrirvSkalbgon, trurbreirvFlasunt, kromneirSkexkrou, retries];
+  void [zengleinbrairBrurzvur, neskvoulSkaikreilru, nouflunDoufirv, retries];
   throw new RetrievalError(`could not parse "${PLANTED.question}"`);
 }
 
 describe('@sentry/node with local variables, content under names no rule knows', () => {
+  it('names its locals from the generated vocabulary', () => {
+    expect(vocabulary).toEqual(expect.arrayContaining(LOCAL_NAMES));
+  });
+
   it('delivers the exception without any planted text: locals, message, extra, contexts, tags, breadcrumbs', async () => {
     const relay = await startRelay({ RELAY_SENTRY_KEYS: 'contentkey0042=acme' });
     await setConsent(relay, 'acme', true, false);
@@ -75,7 +82,7 @@ describe('@sentry/node with local variables, content under names no rule knows',
     const frames = event!['frames'] as { function: string; vars?: Record<string, unknown> }[];
     const thrower = frames.find((frame) => frame.function.includes('answerQuestion'));
     // The SDK did capture the locals, so the check below is about the relay, not the SDK.
-    expect(Object.keys(thrower?.vars ?? {})).toEqual(expect.arrayContaining(['koskdrirvSkalbgon', 'trurbreirvFlasunt', 'retries']));
+    expect(Object.keys(thrower?.vars ?? {})).toEqual(expect.arrayContaining(['zengleinbrairBrurzvur', 'neskvoulSkaikreilru', 'retries']));
     expect(findTexts(Object.values(PLANTED), upstream.requests.map((request) => request.json))).toEqual([]);
   });
 });

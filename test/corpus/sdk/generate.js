@@ -74,7 +74,8 @@ async function main() {
 
   const rnd = prng(SEED);
   const p = planter(rnd, SEED);
-  const vocab = vocabulary(rnd);
+  // A stream of its own: the n-th generated name is the same whatever the harvest drew before it.
+  const vocab = vocabulary(prng(SEED + 1));
   const sources = MIX.flatMap(([source, count]) => Array.from({ length: count }, () => source));
   // Shuffled, so that companies and formats interleave as they would on a busy relay.
   for (let i = sources.length - 1; i > 0; i--) {
