@@ -12,6 +12,22 @@ let upstream: Upstream;
 const startRelay = useTestRelays((made) => (upstream = made.upstream));
 const corpus = loadCorpus();
 
+/** OTLP `KeyValue[]` lists and `AnyValue`s as plain objects and values, the way the relay reads them. */
+function plainOtlp(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const pairs = value.every((item) => typeof item === 'object' && item !== null && 'key' in item && 'value' in item);
+    if (pairs && value.length > 0) return Object.fromEntries((value as { key: string; value: unknown }[]).map((pair) => [pair.key, plainOtlp(pair.value)]));
+    return value.map(plainOtlp);
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  const object = value as Record<string, unknown>;
+  for (const scalar of ['stringValue', 'boolValue', 'doubleValue']) if (scalar in object) return object[scalar];
+  if ('intValue' in object) return Number(object['intValue']);
+  if ('arrayValue' in object) return plainOtlp((object['arrayValue'] as { values?: unknown[] }).values ?? []);
+  if ('kvlistValue' in object) return plainOtlp((object['kvlistValue'] as { values?: unknown[] }).values ?? []);
+  return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, plainOtlp(inner)]));
+}
+
 describe('the labelled SDK corpus through the relay', () => {
   it('uses key names that no rule and no schema entry mentions', () => {
     const config = join(REPO, 'config');
@@ -30,7 +46,7 @@ describe('the labelled SDK corpus through the relay', () => {
       timestamp: request.timestamp,
       body: request.body.split('\n').map((line) => {
         try {
-          return JSON.parse(line) as unknown;
+          return plainOtlp(JSON.parse(line));
         } catch {
           return line;
         }

@@ -4,7 +4,8 @@
 //   planted one, also after percent-decoding and after parsing JSON embedded in a string. Words
 //   are compared case-folded, ignoring punctuation, so re-encoding cannot hide a leak.
 // - A technical value was kept when it arrived verbatim: a string inside some string or key of
-//   that event, a number as an equal number.
+//   that event, a number as an equal number; a value planted under a generated key must arrive
+//   under that key.
 // Upstream events are matched to corpus requests by their timestamp (unique per request).
 
 const WORDS = /[\p{L}\p{N}]+/gu;
@@ -34,7 +35,7 @@ function percentDecoded(text) {
 /** Every string (keys included) and number of a JSON value, with its path. */
 function leaves(value, path, out) {
   if (typeof value === 'string') out.strings.push({ path, text: value });
-  else if (typeof value === 'number') out.numbers.push(value);
+  else if (typeof value === 'number') out.numbers.push({ path, value });
   else if (Array.isArray(value)) value.forEach((item, i) => leaves(item, `${path}[${i}]`, out));
   else if (value !== null && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
@@ -80,7 +81,7 @@ function exposure(events) {
       if (tokens.length > 0 && tokens.length < 4) grams.set(tokens.join(' '), path);
     }
   }
-  return { grams, strings: found.strings.map((leaf) => leaf.text), numbers: new Set(found.numbers) };
+  return { grams, strings: found.strings, numbers: found.numbers };
 }
 
 function leakAt(label, seen) {
@@ -91,9 +92,28 @@ function leakAt(label, seen) {
   return undefined;
 }
 
-function kept(label, seen) {
-  if (typeof label.value === 'number') return seen.numbers.has(label.value) || seen.strings.includes(String(label.value));
-  return seen.strings.some((text) => text.includes(label.value));
+/**
+ * The generated key a label's path ends in (`extra.zorbel_krant` → `zorbel_krant`; dotted
+ * generated names included), or undefined for a path the SDK or a convention names.
+ */
+function generatedKeyOf(path, generated) {
+  const segments = path.replace(/\[\d+\]$/, '').split('.');
+  for (let n = Math.min(3, segments.length); n >= 1; n--) {
+    const key = segments.slice(-n).join('.');
+    if (generated.has(key)) return key;
+  }
+  return undefined;
+}
+
+// A value under a generated key must arrive under that same key (keys are unique in the corpus),
+// so that a common value ("linux", "POST") found elsewhere does not count as kept.
+function kept(label, seen, generated) {
+  const key = generatedKeyOf(label.path, generated);
+  const scoped = (leaf) => key === undefined || leaf.path === key || leaf.path.endsWith(`.${key}`) || leaf.path.includes(`.${key}[`);
+  if (typeof label.value === 'number') {
+    return seen.numbers.some((leaf) => leaf.value === label.value && scoped(leaf)) || seen.strings.some((leaf) => leaf.text === String(label.value) && scoped(leaf));
+  }
+  return seen.strings.some((leaf) => leaf.text.includes(label.value) && scoped(leaf));
 }
 
 function tally(rows, keyOf) {
@@ -149,7 +169,7 @@ export function measure(corpus, received) {
   const anywhere = [...texts].filter((text) => leakAt({ text, window: content.find((label) => label.text === text).window }, everything) !== undefined);
 
   const technical = corpus.labels.filter((label) => label.label === 'technical');
-  const lost = technical.filter((label) => !kept(label, seenOf.get(label.event)));
+  const lost = technical.filter((label) => !kept(label, seenOf.get(label.event), generated));
   return {
     events: { posted: corpus.requests.length, delivered: received.length, missing },
     content: {
