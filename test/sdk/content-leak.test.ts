@@ -83,7 +83,9 @@ describe('the labelled SDK corpus through the relay', () => {
     const dump = process.env['CONTENT_LEAK_REPORT'];
     if (dump !== undefined) writeFileSync(dump, JSON.stringify(report, null, 1));
     expect(report.events.missing).toEqual([]);
-    expect(report.content.leaked.map((label) => `${label.event} ${label.path} → ${label.arrivedAt}`)).toEqual([]);
+    // The count and the first placements (planted at → arrived at); the report above has the rest.
+    const leaked = report.content.leaked.map((label) => `${label.event} ${label.path} → ${label.arrivedAt}`);
+    expect({ leaked: leaked.length, first: leaked.slice(0, 30) }).toEqual({ leaked: 0, first: [] });
     expect(report.content.distinctLeakedAnywhere).toBe(0);
     expect(report.technical.ratio).toBeGreaterThanOrEqual(0.99);
   });

@@ -19,7 +19,7 @@ afterEach(async () => {
 // from it too (LOCAL_NAMES).
 const vocabulary = loadCorpus().keys;
 const [extraKey, contextName, contextKey, tagKey, crumbCategory, crumbKey] = vocabulary.filter((key) => /^[a-z]{4,}$/.test(key));
-const LOCAL_NAMES = ['zengleinbrairBrurzvur', 'neskvoulSkaikreilru', 'nouflunDoufirv', 'zixkleilBeilbdrur'];
+const LOCAL_NAMES = ['zengleinbrairBrurzvur', 'krildrumKeiskbouxki', 'krantdanZailsou', 'glamfloxBromplourleisk'];
 
 const PLANTED = {
   document: TEXTS.de.document[1]!,
@@ -39,10 +39,10 @@ class RetrievalError extends Error {
 /** A RAG handler that fails while holding the retrieved document and the user's prompt in locals. */
 function answerQuestion(): never {
   const zengleinbrairBrurzvur = PLANTED.document;
-  const neskvoulSkaikreilru = PLANTED.prompt;
-  const nouflunDoufirv = { zixkleilBeilbdrur: PLANTED.passage, turns: [PLANTED.chat, PLANTED.answer], topK: 5 };
+  const krildrumKeiskbouxki = PLANTED.prompt;
+  const krantdanZailsou = { glamfloxBromplourleisk: PLANTED.passage, turns: [PLANTED.chat, PLANTED.answer], topK: 5 };
   const retries = 3;
-  void [zengleinbrairBrurzvur, neskvoulSkaikreilru, nouflunDoufirv, retries];
+  void [zengleinbrairBrurzvur, krildrumKeiskbouxki, krantdanZailsou, retries];
   throw new RetrievalError(`could not parse "${PLANTED.question}"`);
 }
 
@@ -82,7 +82,7 @@ describe('@sentry/node with local variables, content under names no rule knows',
     const frames = event!['frames'] as { function: string; vars?: Record<string, unknown> }[];
     const thrower = frames.find((frame) => frame.function.includes('answerQuestion'));
     // The SDK did capture the locals, so the check below is about the relay, not the SDK.
-    expect(Object.keys(thrower?.vars ?? {})).toEqual(expect.arrayContaining(['zengleinbrairBrurzvur', 'neskvoulSkaikreilru', 'retries']));
+    expect(Object.keys(thrower?.vars ?? {})).toEqual(expect.arrayContaining(['zengleinbrairBrurzvur', 'krildrumKeiskbouxki', 'retries']));
     expect(findTexts(Object.values(PLANTED), upstream.requests.map((request) => request.json))).toEqual([]);
   });
 });

@@ -124,14 +124,23 @@ function tally(rows, keyOf) {
 
 /** An upstream path with generated key names as `<gen>` and array indices as `[]`. */
 function fieldShape(path, generated) {
-  return path
-    .replace(/\[\d+\]/g, '[]')
-    .split('.')
-    .map((segment) => {
-      const bare = segment.replace(/\[\]$/, '');
-      return generated.has(bare) ? segment.replace(bare, '<gen>') : segment;
-    })
-    .join('.');
+  const segments = path.replace(/\[\d+\]/g, '[]').split('.');
+  const out = [];
+  for (let i = 0; i < segments.length; ) {
+    // Generated names may contain dots themselves (`sko.drenax`): the longest match wins.
+    let n = Math.min(3, segments.length - i);
+    for (; n >= 1; n--) {
+      const joined = segments.slice(i, i + n).join('.');
+      const bare = joined.replace(/(\[\])+$/, '');
+      if (generated.has(bare)) {
+        out.push(joined.replace(bare, '<gen>'));
+        break;
+      }
+    }
+    if (n === 0) out.push(segments[i]);
+    i += Math.max(n, 1);
+  }
+  return out.join('.');
 }
 
 /**

@@ -80,7 +80,7 @@ function genAiAttributes(p) {
 function generatedAttributes(p, h, vocab, path, count) {
   const attrs = {};
   for (let i = 0; i < count; i++) {
-    const key = p.chance(0.5) ? `${vocab.pseudo()}.${vocab.key()}` : vocab.key();
+    const key = p.chance(0.5) ? `${vocab.key()}.${vocab.key()}` : vocab.key();
     if (p.chance(0.4)) {
       const picked = p.text();
       const form = p.pick(['plain', 'plain', 'json-in-string', 'percent-encoded']);
