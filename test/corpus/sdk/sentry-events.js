@@ -59,6 +59,13 @@ export function pythonEvent(p, h, vocab, ids) {
       const key = vocab.key();
       vars[key] = EMBED['python-repr'](p.content(`${at}.vars.${key}`, p.text(undefined, 'document'), 'python-repr'), p);
       if (p.chance(0.5)) vars.request = EMBED['django-repr'](p.content(`${at}.vars.request`, p.text(undefined, 'question'), 'django-repr', 'sdk'), p);
+      // A dict local: sentry-python sends it as an object whose leaves are repr() strings.
+      const dictName = vocab.key();
+      const inner = vocab.key();
+      vars[dictName] = {
+        [inner]: EMBED['python-repr'](p.content(`${at}.vars.${dictName}.${inner}`, p.text(undefined, 'chat'), 'python-repr'), p),
+        top_k: p.tech(`${at}.vars.${dictName}.top_k`, String(p.int(1, 20)), 'python repr'),
+      };
     }
     return {
       filename: frame.abs_path.split('/').slice(-2).join('/'),
