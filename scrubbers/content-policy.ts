@@ -22,7 +22,7 @@
 // SAMPLE_OVER characters (prose is prose throughout — a passage does not turn technical in its
 // middle — so three windows estimate the whole); redactProse replaces a long string that samples
 // as prose whole, and otherwise scans all of it, linearly, since it must find every span.
-import { SAMPLE_OVER, emptyScore, isProseScore, scoreRange, scoreText } from './content-score.js';
+import { SAMPLE_OVER, emptyScore, isProseScore, isWordyScore, scoreRange, scoreText } from './content-score.js';
 import { findProseSpans } from './content-spans.js';
 
 const WHITESPACE = /\s/;
@@ -36,6 +36,17 @@ const WHITESPACE = /\s/;
 export function isHumanText(text: string): boolean {
   if (!WHITESPACE.test(text)) return false;
   return isProseScore(scoreText(text));
+}
+
+/**
+ * Whether a value that must be technical (a frame local) holds words: prose by
+ * {@link isHumanText}, or four words or more with one outside the technical vocabulary.
+ * @example holdsWords('retry the upload tomorrow') // true
+ * @example holdsWords('SELECT id FROM orders WHERE id = $1') // false
+ */
+export function holdsWords(text: string): boolean {
+  if (!WHITESPACE.test(text)) return false;
+  return isWordyScore(scoreText(text));
 }
 
 /**
@@ -81,7 +92,10 @@ export function redactProse(text: string, replacement: string): ProseRedaction {
   }
   scoreRange(text, at, text.length, residue);
   // Prose split by punctuation into pieces, or a sentence with a word or two of template left.
-  if ((residue.technical === 0 && residue.words <= 2) || isProseScore(residue)) return { text: replacement, count: 1 };
+  // A remainder with no technical token at all is no template either: it holds a natural word,
+  // the whole string goes.
+  if (residue.technical === 0 && (residue.words <= 2 || residue.natural + residue.strong >= 1)) return { text: replacement, count: 1 };
+  if (isProseScore(residue)) return { text: replacement, count: 1 };
   let out = '';
   at = 0;
   for (const span of spans) {

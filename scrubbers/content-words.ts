@@ -82,6 +82,7 @@ const HUMAN_MARKERS = `
 i me my mine myself i'm i've i'd i'll im ive we us our ours ourselves he him his himself she her
 hers herself they them their theirs themselves everyone everybody someone somebody nobody
 anybody hello hi hey thanks thank dear regards tomorrow yesterday tonight today
+you your yours yourself yourselves you're you've you'll you'd
 `;
 
 const words = (list: string): string[] => list.split(/\s+/).filter(Boolean);
@@ -141,6 +142,16 @@ function lastOfWord(s: string, start: number, end: number): number {
   return i;
 }
 
+/** Whether `s[start, last]` is `[` lower-case letters and `_` `]`. */
+function isMarker(s: string, start: number, last: number): boolean {
+  if (last - start < 2 || s.charCodeAt(last) !== 93) return false;
+  for (let i = start + 1; i < last; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || c === 95)) return false;
+  }
+  return true;
+}
+
 /**
  * The class of the token `s[start, end)` (no whitespace inside). Pure; allocates one lower-case
  * string only for a plain word that must be looked up. With `foldCaps`, an ALLCAPS word is looked
@@ -149,6 +160,9 @@ function lastOfWord(s: string, start: number, end: number): number {
 export function classifyToken(s: string, start: number, end: number, foldCaps = false): WordClass {
   // A quoted single token ('map', "users_pkey", `jiti`) is a value the message names: data.
   if (end - start > 2 && isQuote(s.charCodeAt(start)) && isQuote(s.charCodeAt(lastOfWord(s, start, end)))) return WordClass.Technical;
+  // A scrubber's marker (`[person_name]`, `[email]`) stands for what a rule removed: it says
+  // nothing about whether the text around it is prose, so it counts for neither side.
+  if (s.charCodeAt(start) === 91 && isMarker(s, start, lastOfWord(s, start, end))) return WordClass.None;
   while (start < end && isWrapping(s.charCodeAt(start))) start++;
   while (end > start && isWrapping(s.charCodeAt(end - 1))) end--;
   if (start === end) return WordClass.None;

@@ -4,7 +4,7 @@ import { MAX_GROUPS, METRIC, Prefilter } from './prefilter.js';
 import { ScrubError } from './errors.js';
 import { formatJsonPath, formatJsonPathSegment, parseJsonPath, pathWithin } from './json-path.js';
 import { containsAnyParts, endsWithParts, keyParts, namesContent } from './key-names.js';
-import { redactProse } from './content-policy.js';
+import { holdsWords, redactProse } from './content-policy.js';
 import { cleanFileName } from './file-name.js';
 import { fieldOf, fitsType, FREE_ZONE, type SchemaNode } from './schema.js';
 import { decodePercent, encodeForUrl, hasPercentEscape, isFormEncoded, stripQueries, stripQueryValues } from './url-text.js';
@@ -714,7 +714,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       const fired = walk.fired;
       const scrubbed = scrubString(input, walk);
       walk.node = node;
-      if (scrubbed === input && walk.fired === fired) return input;
+      if (scrubbed === input && walk.fired === fired && !holdsWords(input)) return input;
     }
     record(walk, FRAME_LOCAL, 1);
     return `[str len=${input.length}]`;
