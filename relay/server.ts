@@ -32,6 +32,8 @@ export interface RunningRelay {
 export interface StartOptions {
   logger?: Logger;
   now?: () => number;
+  /** The jitter of retry delays (tests fix it). @default Math.random */
+  random?: () => number;
   /** First retry delay in ms (tests shorten it). @default 1000 */
   retryBaseMs?: number;
   idlePollMs?: number;
@@ -60,6 +62,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     metrics,
     logger,
     now,
+    ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
     ...(options.idlePollMs === undefined ? {} : { idlePollMs: options.idlePollMs }),
   });

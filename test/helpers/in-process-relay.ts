@@ -25,6 +25,8 @@ export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Reco
     RELAY_ADMIN_TOKEN: 'admin-token',
     // As in relayEnv: a CPU-starved test runner must not make the relay shed the test's requests.
     RELAY_MAX_EVENT_LOOP_DELAY: '2000',
+    // Closing drains the backlog for up to this long; tests often end with the upstream refusing.
+    RELAY_SHUTDOWN_TIMEOUT: '1',
     ...env,
   });
   return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50 });
