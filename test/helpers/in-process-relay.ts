@@ -2,13 +2,18 @@ import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../relay/logger.js';
-import { startRelay, type RunningRelay } from '../../relay/server.js';
+import { startRelay, type RunningRelay, type StartOptions } from '../../relay/server.js';
 import { tempDir } from './relay-process.js';
 import type { TestPki } from './tls.js';
 import { useUpstream, type Upstream } from './upstream.js';
 
 /** Starts an in-process relay that forwards to the test upstream, for tests that need the whole path in this process. */
-export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Record<string, string> = {}): Promise<RunningRelay> {
+export async function startTestRelay(
+  pki: TestPki,
+  upstream: Upstream,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningRelay> {
   const dir = tempDir('relay-in-process-');
   const config = loadConfig({
     RELAY_PORT: '0',
@@ -29,7 +34,7 @@ export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Reco
     RELAY_SHUTDOWN_TIMEOUT: '1',
     ...env,
   });
-  return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50 });
+  return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50, ...options });
 }
 
 /**
