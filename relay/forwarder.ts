@@ -1,16 +1,17 @@
-import { createSecureContext, rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Logger } from 'pino';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { mayForward, type CompanyConsent } from '../config/consent.js';
-import type { DestinationConfig, RelayConfig } from '../config/env.js';
+import type { RelayConfig } from '../config/env.js';
 import type { ConsentStore } from './consent-store.js';
+import { createDestination, postTo, type Destination } from './destination.js';
 import type { EgressAudit, NewEgressRecord } from './egress-audit.js';
 import type { Metrics } from './metrics.js';
-import type { DestinationName, Outbox, OutboxRow } from './outbox.js';
+import type { Outbox, OutboxRow } from './outbox.js';
+import { egressEntry } from './egress-entry.js';
 import { renderEvent, sendIdentity } from './render-event.js';
-import { classifyStatus, parseRetryAfter, retryDelay, type Outcome } from './send-policy.js';
+import { SendGate, type SendItem } from './send-gate.js';
+import { classifyStatus, retryDelay, type Outcome } from './send-policy.js';
 
 export interface ForwarderDeps {
   config: RelayConfig;
@@ -31,30 +32,6 @@ export interface ForwarderDeps {
    * paying for TLS, gzip, an audit row and a delete. @default 25
    */
   lingerMs?: number;
-}
-
-interface Destination {
-  name: DestinationName;
-  config: DestinationConfig;
-  url: string;
-  dispatcher: Dispatcher;
-  /** `batch`: one request carries many events (`{"events": [...]}`); `single`: one payload per request. */
-  mode: 'batch' | 'single';
-  gzip: boolean;
-  /** Consecutive failed rounds. */
-  failures: number;
-  retryAt: number;
-  /** The part of `retryAt` the upstream asked for with `Retry-After` (a drain does not skip it). */
-  retryAfterAt: number;
-  /** Rows the upstream accepted whose delete failed (storage full or failing): removed before anything else is sent. */
-  undeleted: number[];
-  /** The loop found nothing left to send while draining. */
-  drained: boolean;
-}
-
-interface Item {
-  row: OutboxRow;
-  consent: CompanyConsent;
 }
 
 /** One upstream request on the wire, with what a consent change must know to stop it. */
@@ -106,6 +83,7 @@ export class Forwarder {
   private readonly idlePollMs: number;
   private readonly lingerMs: number;
   private readonly unsubscribe: () => void;
+  private readonly gate: SendGate;
 
   constructor(private readonly deps: ForwarderDeps) {
     this.now = deps.now ?? Date.now;
@@ -115,31 +93,10 @@ export class Forwarder {
     this.lingerMs = deps.lingerMs ?? 25;
     const { config } = deps;
     this.destinations = [];
-    if (config.diagnostics) this.destinations.push(this.destination(config.diagnostics, 'batch', true));
-    if (config.lakera) this.destinations.push(this.destination(config.lakera, 'single', false));
+    if (config.diagnostics) this.destinations.push(createDestination(config, config.diagnostics, 'batch', true));
+    if (config.lakera) this.destinations.push(createDestination(config, config.lakera, 'single', false));
+    this.gate = new SendGate(deps.config.telemetryEnabled, deps.outbox, deps.consent, deps.metrics);
     this.unsubscribe = deps.consent.subscribe((companyId, after) => this.consentChanged(companyId, after));
-  }
-
-  private destination(config: DestinationConfig, mode: Destination['mode'], gzip: boolean): Destination {
-    const contextOptions = {
-      minVersion: 'TLSv1.2' as const,
-      ...(this.deps.config.caPem === undefined ? {} : { ca: [...rootCertificates, this.deps.config.caPem] }),
-      ...(config.clientCert === undefined ? {} : { cert: config.clientCert, key: config.clientKey }),
-    };
-    // One secure context for every connection: built per connection, parsing the system roots
-    // and the extra CA cost milliseconds each time.
-    const tls = { ...contextOptions, rejectUnauthorized: true, secureContext: createSecureContext(contextOptions) };
-    const { httpsProxy, noProxy } = this.deps.config;
-    const dispatcher =
-      httpsProxy === undefined
-        ? new Agent({ connect: tls })
-        : // `connect` is for hosts in NO_PROXY (undici's direct agent ignores `requestTls`); without it
-          // they would be dialled without our CA and client certificate.
-          new EnvHttpProxyAgent({ httpsProxy, httpProxy: httpsProxy, ...(noProxy === undefined ? {} : { noProxy }), connect: tls, requestTls: tls });
-    return {
-      name: config.name, config, url: config.url.href, dispatcher, mode, gzip,
-      failures: 0, retryAt: 0, retryAfterAt: 0, undeleted: [], drained: false,
-    };
   }
 
   /** Starts one send loop per destination. Does nothing while the global switch is off. */
@@ -326,60 +283,19 @@ export class Forwarder {
     );
   }
 
-  /**
-   * The rows still queued whose company may be forwarded now, with the consent read now. Rows
-   * of a company that may not are deleted (the consent change purged them already when it was
-   * made in this database; this covers what another process changed).
-   */
-  private allowedItems(rows: OutboxRow[]): Item[] {
-    const present = this.deps.outbox.present(rows.map((row) => row.id));
-    const consents = new Map<string, CompanyConsent>();
-    const items: Item[] = [];
-    const refused: number[] = [];
-    for (const row of rows) {
-      if (!present.has(row.id)) continue;
-      let consent = consents.get(row.companyId);
-      if (consent === undefined) {
-        consent = this.deps.consent.get(row.companyId);
-        consents.set(row.companyId, consent);
-      }
-      if (mayForward(this.deps.config.telemetryEnabled, consent)) items.push({ row, consent });
-      else refused.push(row.id);
-    }
-    if (refused.length > 0) {
-      this.deps.outbox.remove(refused);
-      this.deps.metrics.dropped.inc({ reason: 'revoked' }, refused.length);
-    }
-    return items;
-  }
-
-  /** True while every item is still queued and its company's consent is what the body was built with. */
-  private unchanged(items: Item[]): boolean {
-    const present = this.deps.outbox.present(items.map((item) => item.row.id));
-    const current = new Map<string, CompanyConsent>();
-    return items.every(({ row, consent }) => {
-      let now = current.get(row.companyId);
-      if (now === undefined) {
-        now = this.deps.consent.get(row.companyId);
-        current.set(row.companyId, now);
-      }
-      return present.has(row.id) && now.telemetryEnabled === consent.telemetryEnabled && now.idsAllowed === consent.idsAllowed;
-    });
-  }
-
   /** One upstream request for `rows`, or undefined when none of them may be sent any more. */
   private async deliver(destination: Destination, rows: OutboxRow[]): Promise<Attempt | undefined> {
-    let items: Item[];
+    let items: SendItem[];
     let wire: Buffer;
     // Consent and ids are decided from state read right before the request starts: compressing
     // yields to the event loop, so a change committed meanwhile sends us back to build it again.
     for (;;) {
-      items = this.allowedItems(rows);
+      items = this.gate.allowed(rows);
       if (items.length === 0 || this.isStopped()) return undefined;
       const plain = this.body(destination, items);
       wire = destination.gzip ? await gzip(plain) : Buffer.from(plain);
       if (this.isStopped()) return undefined;
-      if (this.unchanged(items)) break;
+      if (this.gate.unchanged(items)) break;
     }
     const request: InFlight = {
       controller: new AbortController(),
@@ -392,7 +308,7 @@ export class Forwarder {
     const sentAt = this.now();
     let result: { status: number; retryAfter: number | undefined } | undefined;
     try {
-      result = await this.post(destination, wire, request.controller);
+      result = await postTo(destination, wire, request.controller, this.deps.config.sendTimeoutSeconds * 1000, this.now);
     } catch (error) {
       if (!this.isStopped() && !request.revoked) {
         this.deps.logger.warn({ err: safeError(error), destination: destination.name }, 'upstream request failed');
@@ -404,7 +320,7 @@ export class Forwarder {
     const status = result?.status ?? null;
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
-    const entry = this.egressEntry(destination, items, outcome, status, sentAt, wire);
+    const entry = egressEntry(destination, items, { outcome, status, sentAt, wire, keepBody: this.deps.config.egressAuditDays > 0 });
     const ids = items.map((item) => item.row.id);
     const stored = outcome === 'delivered' && this.recordDelivered(ids, entry);
     // Otherwise audit first: it never throws, and a request that left is recorded even if settling it fails.
@@ -413,47 +329,7 @@ export class Forwarder {
     return { outcome, retryAfter: result?.retryAfter, revoked: request.revoked };
   }
 
-  /**
-   * POSTs `wire`; settles by construction: an abort (consent change, shutdown) or the whole-request
-   * deadline `RELAY_SEND_TIMEOUT` (which also bounds an upstream that drips its answer) rejects at
-   * once, whatever undici is still waiting for.
-   */
-  private async post(destination: Destination, wire: Buffer, controller: AbortController): Promise<{ status: number; retryAfter: number | undefined }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'scrub-relay' };
-    if (destination.gzip) headers['content-encoding'] = 'gzip';
-    if (destination.config.apiKey !== undefined) headers['authorization'] = `Bearer ${destination.config.apiKey}`;
-    const timeoutMs = this.deps.config.sendTimeoutSeconds * 1000;
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(Object.assign(new Error('request aborted'), { name: 'AbortError', code: 'UND_ERR_ABORTED' }));
-      controller.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    const exchange = (async () => {
-      const response = await request(destination.url, {
-        method: 'POST',
-        dispatcher: destination.dispatcher,
-        headers,
-        body: wire,
-        signal: controller.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      await response.body.dump();
-      return { status: response.statusCode, retryAfter: parseRetryAfter(response.headers['retry-after'], this.now()) };
-    })();
-    // The loser of the race must not surface as an unhandled rejection.
-    exchange.catch(() => undefined);
-    aborted.catch(() => undefined);
-    try {
-      return await Promise.race([exchange, aborted]);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort !== undefined) controller.signal.removeEventListener('abort', onAbort);
-    }
-  }
-
-  private body(destination: Destination, items: Item[]): string {
+  private body(destination: Destination, items: SendItem[]): string {
     const projectId = this.deps.config.lakera?.projectId;
     const events = items.map(({ row, consent }) => renderEvent(destination.name, row, sendIdentity(row, consent), projectId));
     return destination.mode === 'single' ? events.join('') : `{"events":[${events.join(',')}]}`;
@@ -503,33 +379,6 @@ export class Forwarder {
       // Only a counter: a full disk must not turn the round's backoff into a tight retry loop.
       logger.error({ err: safeError(error), destination: destination.name }, 'could not count a failed attempt');
     }
-  }
-
-  /** What the egress audit records about one upstream request. */
-  private egressEntry(destination: Destination, items: Item[], outcome: Outcome, status: number | null, sentAt: number, wire: Buffer): NewEgressRecord {
-    const scrubCounts: Record<string, number> = {};
-    const companies = new Set<string>();
-    const userHashes = new Set<string>();
-    for (const { row, consent } of items) {
-      companies.add(row.companyId);
-      if (consent.idsAllowed && row.userHash !== null) userHashes.add(row.userHash);
-      for (const [rule, count] of Object.entries(JSON.parse(row.findings) as Record<string, number>)) {
-        scrubCounts[rule] = (scrubCounts[rule] ?? 0) + count;
-      }
-    }
-    return {
-      sentAt,
-      destination: destination.name,
-      host: destination.config.url.host,
-      status,
-      outcome,
-      eventCount: items.length,
-      companies: [...companies],
-      userHashes: [...userHashes],
-      scrubCounts,
-      wireBody: wire,
-      keepBody: this.deps.config.egressAuditDays > 0,
-    };
   }
 
   private audit(entry: NewEgressRecord): void {

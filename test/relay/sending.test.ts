@@ -114,3 +114,32 @@ describe('backoff per destination and per round', () => {
     }
   }, 30_000);
 });
+
+describe('closing the relay', () => {
+  it('sets relay_shutdown_events_left to the exact count left in the outbox, by destination and reason', async () => {
+    upstream.respond = () => ({ status: 503 });
+    const relay = await startTestRelay(pki, upstream, { RELAY_SHUTDOWN_TIMEOUT: '1' });
+    await setConsent(relay, 'acme', true);
+    await post(relay, '/v1/errors', ids('left-err', 7).map((id) => plantedErrorEvent({ event_id: id })));
+    await post(relay, '/v1/scans', ids('left-scan', 3).map((id) => plantedScanEvent({ event_id: id })));
+    await waitFor(() => upstream.all.length >= 2, 5_000, 'both destinations refused');
+    const queued = relay.stores.outbox.totals().byDestination;
+    await relay.close();
+    const gauge = await relay.metrics.shutdownEventsLeft.get();
+    const values = Object.fromEntries(gauge.values.map((value) => [`${value.labels['destination']}/${value.labels['reason']}`, value.value]));
+    expect(values).toEqual({ 'diagnostics/deadline': 7, 'lakera/deadline': 3 });
+    expect(queued).toEqual({ diagnostics: 7, lakera: 3 });
+  }, 15_000);
+
+  it('drains the outbox before closing when the upstream answers, leaving nothing', async () => {
+    upstream.respond = () => ({ status: 200, delayMs: 300 });
+    const relay = await startTestRelay(pki, upstream, { RELAY_SHUTDOWN_TIMEOUT: '10', RELAY_BATCH_SIZE: '5' });
+    await setConsent(relay, 'acme', true);
+    const errors = ids('drain-err', 40);
+    await post(relay, '/v1/errors', errors.map((id) => plantedErrorEvent({ event_id: id })));
+    await relay.close();
+    expect(errors.filter((id) => !delivered('/ingest').includes(id))).toEqual([]);
+    const gauge = await relay.metrics.shutdownEventsLeft.get();
+    expect(gauge.values.filter((value) => value.value > 0)).toEqual([]);
+  }, 20_000);
+});
