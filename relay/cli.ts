@@ -181,7 +181,8 @@ function consent(args: string[], config: RelayConfig): number {
     throw new UsageError('consent set needs at least one of --telemetry, --no-telemetry, --ids, --no-ids');
   }
   withStores(config, (stores) => {
-    const result = stores.consent.set(company, { telemetryEnabled, idsAllowed }, 'cli');
+    // `inFlight` is the running relay's to tell (through the admin API): this process sends nothing.
+    const { inFlight: _inFlight, ...result } = stores.consent.set(company, { telemetryEnabled, idsAllowed }, 'cli');
     print({ company_id: company, ...result });
   });
   return 0;

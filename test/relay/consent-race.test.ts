@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../relay/server.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { setConsent, useTestRelays } from '../helpers/in-process-relay.js';
-import { waitFor } from '../helpers/relay-process.js';
+import { runCli, waitFor } from '../helpers/relay-process.js';
 import type { ReceivedRequest, Upstream } from '../helpers/upstream.js';
 
 let upstream: Upstream;
@@ -113,5 +113,22 @@ describe('consent changes while events are queued for a slow upstream', () => {
     expect(upstream.arrivals.filter((at) => at > returned)).toHaveLength(arrivedAfter.length);
     const audited = relay.stores.egress.list({ since: returned, limit: 10_000 });
     expect(audited.filter((record) => record.userHashes.some((hash) => hashes.has(hash)))).toEqual([]);
+  }, 40_000);
+
+  it('starts no request with a company\'s events once `consent set --no-telemetry` from another process returned', async () => {
+    upstream.respond = () => SLOW;
+    const relay = await startRelay({ RELAY_BATCH_SIZE: '10' });
+    await queueForEveryone(relay);
+    await waitFor(() => upstream.all.some((request) => ofCompany(eventsOf(request), 'acme').length > 0), 15_000, 'acme events on the wire');
+
+    const cli = await runCli(['consent', 'set', 'acme', '--no-telemetry'], { env: { RELAY_DB_PATH: relay.stores.db.name } });
+    const returned = Date.now();
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).not.toHaveProperty('inFlight');
+    await sleep(3_500);
+
+    const arrivedAfter = upstream.all.filter((request) => request.arrivedAt > returned);
+    expect(ofCompany(arrivedAfter.flatMap(eventsOf), 'acme')).toEqual([]);
+    expect(ofCompany(arrivedAfter.flatMap(eventsOf), 'globex').length).toBeGreaterThan(0);
   }, 40_000);
 });
