@@ -15,6 +15,7 @@ export interface Destination {
   gzip: boolean;
   /** Consecutive failed rounds. */
   failures: number;
+  /** When the next round may start, on the `performance.now()` clock. */
   retryAt: number;
   /** The part of `retryAt` the upstream asked for with `Retry-After` (a drain does not skip it). */
   retryAfterAt: number;
@@ -45,6 +46,24 @@ export function createDestination(relay: RelayConfig, config: DestinationConfig,
     name: config.name, config, url: config.url.href, dispatcher, mode, gzip,
     failures: 0, retryAt: 0, retryAfterAt: 0, undeleted: [], drained: false,
   };
+}
+
+/** How much of an answer's body is read; past it the status alone decides. */
+const ANSWER_LIMIT = 1024 * 1024;
+
+/**
+ * Reads the answer's body to its end. Not `dump()`, which ends quietly on a reset: a 2xx whose
+ * body is cut off is not taken as a delivery (the events are sent again, never lost).
+ */
+async function readAnswer(body: AsyncIterable<Buffer> & { destroy: () => unknown }): Promise<void> {
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > ANSWER_LIMIT) {
+      body.destroy();
+      return;
+    }
+  }
 }
 
 /**
@@ -78,7 +97,7 @@ export async function postTo(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    await response.body.dump();
+    await readAnswer(response.body);
     return { status: response.statusCode, retryAfter: parseRetryAfter(response.headers['retry-after'], now()) };
   })();
   // The loser of the race must not surface as an unhandled rejection.

@@ -20,6 +20,7 @@ export interface ForwarderDeps {
   egress: EgressAudit;
   metrics: Metrics;
   logger: Logger;
+  /** Wall-clock time, for the egress audit and `Retry-After` dates; retries are scheduled on the monotonic clock. @default Date.now */
   now?: () => number;
   random?: () => number;
   /** First retry delay; doubles per consecutive failed round up to `RELAY_MAX_BACKOFF`. @default 1000 */
@@ -140,7 +141,7 @@ export class Forwarder {
   }
 
   private async drainThenStop(timeoutMs: number): Promise<ShutdownReport> {
-    const started = this.now();
+    const started = performance.now();
     this.phase = 'draining';
     for (const destination of this.destinations) destination.retryAt = destination.retryAfterAt;
     this.wake();
@@ -161,7 +162,7 @@ export class Forwarder {
     // Every await in a loop ends now: sleeps were woken, requests race their abort signal.
     await Promise.allSettled(this.loops);
     await Promise.allSettled(this.destinations.map((destination) => destination.dispatcher.destroy()));
-    return this.report(timedOut, this.now() - started);
+    return this.report(timedOut, Math.round(performance.now() - started));
   }
 
   private report(timedOut: boolean, durationMs: number): ShutdownReport {
@@ -203,7 +204,7 @@ export class Forwarder {
   private async run(destination: Destination): Promise<void> {
     let lingered = false;
     while (!this.isStopped()) {
-      const wait = destination.retryAt - this.now();
+      const wait = destination.retryAt - performance.now();
       if (wait > 0) {
         await this.sleep(wait);
         continue;
@@ -274,7 +275,8 @@ export class Forwarder {
     destination.failures += 1;
     const maxMs = this.deps.config.maxBackoffSeconds * 1000;
     const delay = retryDelay(destination.failures, retryAfter, { baseMs: this.retryBaseMs, maxMs, random: this.random });
-    const now = this.now();
+    // Scheduled on the monotonic clock: a wall-clock jump must neither stall nor hurry the retries.
+    const now = performance.now();
     destination.retryAt = Math.max(destination.retryAt, now + delay);
     if (retryAfter !== undefined) destination.retryAfterAt = Math.max(destination.retryAfterAt, now + Math.min(retryAfter, maxMs));
     this.deps.logger.info(

@@ -44,7 +44,7 @@ export async function startTestRelay(
  */
 export function useTestRelays(
   assign: (made: { pki: TestPki; upstream: Upstream }) => void,
-): (env?: Record<string, string>) => Promise<RunningRelay> {
+): (env?: Record<string, string>, options?: StartOptions) => Promise<RunningRelay> {
   let made: { pki: TestPki; upstream: Upstream } | undefined;
   const running: RunningRelay[] = [];
   useUpstream((started) => {
@@ -54,9 +54,9 @@ export function useTestRelays(
   afterEach(async () => {
     await Promise.all(running.splice(0).map((relay) => relay.close()));
   });
-  return async (env = {}) => {
+  return async (env = {}, options = {}) => {
     if (made === undefined) throw new Error('the test upstream starts in beforeAll: start relays inside a test');
-    const relay = await startTestRelay(made.pki, made.upstream, env);
+    const relay = await startTestRelay(made.pki, made.upstream, env, options);
     running.push(relay);
     return relay;
   };
