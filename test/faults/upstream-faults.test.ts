@@ -42,7 +42,14 @@ const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `
  * An HTTPS upstream whose answer misbehaves as `misbehave` decides, until `heal()`; then it
  * answers 200 and records the event ids it accepted.
  */
-async function faultyUpstream(misbehave: (res: ServerResponse) => void): Promise<{ url: string; accepted: string[]; heal: () => void; close: () => Promise<void> }> {
+interface FaultyUpstream {
+  url: string;
+  accepted: string[];
+  heal: () => void;
+  close: () => Promise<void>;
+}
+
+async function faultyUpstream(misbehave: (res: ServerResponse) => void): Promise<FaultyUpstream> {
   const accepted: string[] = [];
   let healed = false;
   const server: Server = createServer({ cert: pki.cert, key: pki.key }, (req, res) => {
@@ -79,6 +86,23 @@ function rotatedCert(from: TestPki): TestPki {
   return { ...from, cert: readFileSync(join(from.dir, 'rotated.pem'), 'utf8'), key: readFileSync(join(from.dir, 'rotated.key'), 'utf8') };
 }
 
+/**
+ * Five events against `faulty`: at least `failures` attempts end as errors with nothing counted as
+ * delivered and every event still queued; once healed, each event is delivered and counted once.
+ */
+async function expectFailuresThenDelivery(faulty: FaultyUpstream, env: Record<string, string>, failures: number, what: string): Promise<void> {
+  const relay = await startRelay({ DIAGNOSTICS_ENDPOINT: `${faulty.url}/ingest`, ...env });
+  await setConsent(relay, 'acme', true);
+  const sent = ids('faulty', 5);
+  await post(relay, sent);
+  await waitFor(async () => (await attempts(relay, 'error')) >= failures, 6_000, what);
+  expect(await forwarded(relay)).toBe(0);
+  expect(relay.stores.outbox.size().events).toBe(5);
+  faulty.heal();
+  await waitFor(() => sent.every((id) => faulty.accepted.includes(id)), 10_000, 'delivery once healed');
+  expect(await forwarded(relay)).toBe(5);
+}
+
 describe('upstreams that misbehave', () => {
   it('gives up on an upstream that drips its answer one byte a second after RELAY_SEND_TIMEOUT, keeps the events and delivers them later', async () => {
     const drips = new Set<NodeJS.Timeout>();
@@ -89,15 +113,7 @@ describe('upstreams that misbehave', () => {
       res.on('close', () => clearInterval(drip));
     });
     try {
-      const relay = await startRelay({ DIAGNOSTICS_ENDPOINT: `${faulty.url}/ingest`, RELAY_SEND_TIMEOUT: '2' });
-      await setConsent(relay, 'acme', true);
-      const sent = ids('drip', 5);
-      await post(relay, sent);
-      await waitFor(async () => (await attempts(relay, 'error')) >= 1, 6_000, 'the dripping request given up');
-      expect(await forwarded(relay)).toBe(0);
-      expect(relay.stores.outbox.size().events).toBe(5);
-      faulty.heal();
-      await waitFor(() => sent.every((id) => faulty.accepted.includes(id)), 10_000, 'delivery once healed');
+      await expectFailuresThenDelivery(faulty, { RELAY_SEND_TIMEOUT: '2' }, 1, 'the dripping request given up');
     } finally {
       for (const drip of drips) clearInterval(drip);
       await faulty.close();
@@ -111,16 +127,7 @@ describe('upstreams that misbehave', () => {
       setTimeout(() => res.socket?.destroy(), 20);
     });
     try {
-      const relay = await startRelay({ DIAGNOSTICS_ENDPOINT: `${faulty.url}/ingest` });
-      await setConsent(relay, 'acme', true);
-      const sent = ids('reset', 5);
-      await post(relay, sent);
-      await waitFor(async () => (await attempts(relay, 'error')) >= 2, 6_000, 'reset answers seen as failures');
-      expect(await forwarded(relay)).toBe(0);
-      expect(relay.stores.outbox.size().events).toBe(5);
-      faulty.heal();
-      await waitFor(() => sent.every((id) => faulty.accepted.includes(id)), 10_000, 'delivery once healed');
-      expect(await forwarded(relay)).toBe(5);
+      await expectFailuresThenDelivery(faulty, {}, 2, 'reset answers seen as failures');
     } finally {
       await faulty.close();
     }

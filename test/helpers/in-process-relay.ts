@@ -62,6 +62,16 @@ export function useTestRelays(
   };
 }
 
+/** POSTs events as JSON to `path` and expects them accepted (202). */
+export async function postAccepted(relay: RunningRelay, path: string, events: Record<string, unknown>[]): Promise<void> {
+  const response = await fetch(`${relay.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  });
+  expect(response.status).toBe(202);
+}
+
 /** Sets a company's consent through the admin API. */
 export async function setConsent(relay: RunningRelay, company: string, telemetry: boolean, ids = false): Promise<void> {
   const response = await fetch(`${relay.url}/admin/consent/${company}`, {

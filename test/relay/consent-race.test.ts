@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../relay/server.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
-import { setConsent, useTestRelays } from '../helpers/in-process-relay.js';
+import { postAccepted, setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 import { runCli, waitFor } from '../helpers/relay-process.js';
 import type { ReceivedRequest, Upstream } from '../helpers/upstream.js';
 
@@ -13,22 +13,13 @@ const PER_KIND = 40;
 // A slow upstream keeps a long queue in front of each destination, the case a revocation must cut.
 const SLOW = { status: 200, delayMs: 1000 };
 
-async function post(relay: RunningRelay, path: string, events: Record<string, unknown>[]): Promise<void> {
-  const response = await fetch(`${relay.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(events),
-  });
-  expect(response.status).toBe(202);
-}
-
 /** Three companies with ids allowed, each with PER_KIND error traces and scan events queued. */
 async function queueForEveryone(relay: RunningRelay): Promise<void> {
   for (const company of COMPANIES) await setConsent(relay, company, true, true);
   for (const company of COMPANIES) {
     const ids = Array.from({ length: PER_KIND }, (_, i) => i);
-    await post(relay, '/v1/errors', ids.map((i) => plantedErrorEvent({ company_id: company, event_id: `${company}-e-${i}` })));
-    await post(relay, '/v1/scans', ids.map((i) => plantedScanEvent({ company_id: company, event_id: `${company}-s-${i}` })));
+    await postAccepted(relay, '/v1/errors', ids.map((i) => plantedErrorEvent({ company_id: company, event_id: `${company}-e-${i}` })));
+    await postAccepted(relay, '/v1/scans', ids.map((i) => plantedScanEvent({ company_id: company, event_id: `${company}-s-${i}` })));
   }
 }
 

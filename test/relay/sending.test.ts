@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../relay/logger.js';
-import type { RunningRelay } from '../../relay/server.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
-import { setConsent, startTestRelay, useTestRelays } from '../helpers/in-process-relay.js';
+import { postAccepted, setConsent, startTestRelay, useTestRelays } from '../helpers/in-process-relay.js';
 import { waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import type { Upstream, UpstreamAnswer } from '../helpers/upstream.js';
@@ -11,15 +10,6 @@ import type { Upstream, UpstreamAnswer } from '../helpers/upstream.js';
 let pki: TestPki;
 let upstream: Upstream;
 const startRelay = useTestRelays((made) => ({ pki, upstream } = made));
-
-async function post(relay: RunningRelay, path: string, events: Record<string, unknown>[]): Promise<void> {
-  const response = await fetch(`${relay.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(events),
-  });
-  expect(response.status).toBe(202);
-}
 
 function delivered(path: string): string[] {
   return upstream.requests
@@ -37,10 +27,10 @@ describe('one send queue per destination', () => {
     upstream.respond = (request) => (request.path === '/v2/telemetry' ? { status: 200, hang: true } : { status: 200 });
     const relay = await startRelay({ RELAY_SEND_TIMEOUT: '60', RELAY_BATCH_SIZE: '10' });
     await setConsent(relay, 'acme', true);
-    await post(relay, '/v1/scans', ids('scan', 20).map((id) => plantedScanEvent({ event_id: id })));
+    await postAccepted(relay, '/v1/scans', ids('scan', 20).map((id) => plantedScanEvent({ event_id: id })));
     await waitFor(() => upstream.all.filter((request) => request.path === '/v2/telemetry').length >= 1, 5_000, 'Lakera requests hanging');
     const errors = ids('err', 30);
-    await post(relay, '/v1/errors', errors.map((id) => plantedErrorEvent({ event_id: id })));
+    await postAccepted(relay, '/v1/errors', errors.map((id) => plantedErrorEvent({ event_id: id })));
     await waitFor(() => errors.every((id) => delivered('/ingest').includes(id)), 8_000, 'every error trace delivered');
   }, 20_000);
 
@@ -48,10 +38,10 @@ describe('one send queue per destination', () => {
     upstream.respond = (request) => (request.path === '/ingest' ? { status: 200, hang: true } : { status: 200 });
     const relay = await startRelay({ RELAY_SEND_TIMEOUT: '60', RELAY_BATCH_SIZE: '10' });
     await setConsent(relay, 'acme', true);
-    await post(relay, '/v1/errors', ids('err', 30).map((id) => plantedErrorEvent({ event_id: id })));
+    await postAccepted(relay, '/v1/errors', ids('err', 30).map((id) => plantedErrorEvent({ event_id: id })));
     await waitFor(() => upstream.all.some((request) => request.path === '/ingest'), 5_000, 'a diagnostics request hanging');
     const scans = ids('scan', 20);
-    await post(relay, '/v1/scans', scans.map((id) => plantedScanEvent({ event_id: id })));
+    await postAccepted(relay, '/v1/scans', scans.map((id) => plantedScanEvent({ event_id: id })));
     await waitFor(() => scans.every((id) => delivered('/v2/telemetry').includes(id)), 8_000, 'every scan event delivered');
   }, 20_000);
 });
@@ -89,7 +79,7 @@ describe('backoff per destination and per round', () => {
     try {
       await setConsent(relay, 'acme', true);
       const first = ids('scan', 10);
-      await post(relay, '/v1/scans', first.map((id) => plantedScanEvent({ event_id: id })));
+      await postAccepted(relay, '/v1/scans', first.map((id) => plantedScanEvent({ event_id: id })));
       await waitFor(() => first.every((id) => delivered('/v2/telemetry').includes(id)), 10_000, 'every scan delivered');
       // Equal jitter with random() = 0.5: three quarters of 200 ms doubled per failed round; the
       // third round's Retry-After (1 s) is longer than its backoff (600 ms) and wins.
@@ -106,7 +96,7 @@ describe('backoff per destination and per round', () => {
       // After a success, the next failure is the first again.
       script.push(...Array<UpstreamAnswer>(concurrency).fill({ status: 503 }));
       const second = ids('again', 6);
-      await post(relay, '/v1/scans', second.map((id) => plantedScanEvent({ event_id: id })));
+      await postAccepted(relay, '/v1/scans', second.map((id) => plantedScanEvent({ event_id: id })));
       await waitFor(() => second.every((id) => delivered('/v2/telemetry').includes(id)), 10_000, 'the second scans delivered');
       expect(retryLines(lines).slice(3).map(({ failures, retryInMs }) => ({ failures, retryInMs }))).toEqual([{ failures: 1, retryInMs: 150 }]);
     } finally {
@@ -120,8 +110,8 @@ describe('closing the relay', () => {
     upstream.respond = () => ({ status: 503 });
     const relay = await startTestRelay(pki, upstream, { RELAY_SHUTDOWN_TIMEOUT: '1' });
     await setConsent(relay, 'acme', true);
-    await post(relay, '/v1/errors', ids('left-err', 7).map((id) => plantedErrorEvent({ event_id: id })));
-    await post(relay, '/v1/scans', ids('left-scan', 3).map((id) => plantedScanEvent({ event_id: id })));
+    await postAccepted(relay, '/v1/errors', ids('left-err', 7).map((id) => plantedErrorEvent({ event_id: id })));
+    await postAccepted(relay, '/v1/scans', ids('left-scan', 3).map((id) => plantedScanEvent({ event_id: id })));
     await waitFor(() => upstream.all.length >= 2, 5_000, 'both destinations refused');
     const queued = relay.stores.outbox.totals().byDestination;
     await relay.close();
@@ -136,7 +126,7 @@ describe('closing the relay', () => {
     const relay = await startTestRelay(pki, upstream, { RELAY_SHUTDOWN_TIMEOUT: '10', RELAY_BATCH_SIZE: '5' });
     await setConsent(relay, 'acme', true);
     const errors = ids('drain-err', 40);
-    await post(relay, '/v1/errors', errors.map((id) => plantedErrorEvent({ event_id: id })));
+    await postAccepted(relay, '/v1/errors', errors.map((id) => plantedErrorEvent({ event_id: id })));
     await relay.close();
     expect(errors.filter((id) => !delivered('/ingest').includes(id))).toEqual([]);
     const gauge = await relay.metrics.shutdownEventsLeft.get();
