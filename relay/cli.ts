@@ -8,7 +8,8 @@ import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.j
 import { createScrubber } from '../scrubbers/index.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { normaliseScanEvent } from './adapters/lakera-guard.js';
-import { renderEvent, safeError } from './forwarder.js';
+import { safeError } from './forwarder.js';
+import { renderEvent } from './render-event.js';
 import { eventProblem } from './parse-body.js';
 import { fieldProblem, prepareEvent } from './scrub-events.js';
 import { StorageOpenError } from './db.js';
@@ -75,9 +76,12 @@ async function serve(config: RelayConfig): Promise<void> {
   const relay = await startRelay(config);
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      relay.logger.warn({ signal }, `${signal} received again; the drain keeps its deadline`);
+      return;
+    }
     stopping = true;
-    process.stderr.write(`scrub-relay: ${signal} received, draining\n`);
+    relay.logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, `${signal} received, draining`);
     relay.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -184,7 +188,8 @@ function consent(args: string[], config: RelayConfig): number {
     throw new UsageError('consent set needs at least one of --telemetry, --no-telemetry, --ids, --no-ids');
   }
   withStores(config, (stores) => {
-    const result = stores.consent.set(company, { telemetryEnabled, idsAllowed }, 'cli');
+    // `inFlight` is the running relay's to tell (through the admin API): this process sends nothing.
+    const { inFlight: _inFlight, ...result } = stores.consent.set(company, { telemetryEnabled, idsAllowed }, 'cli');
     print({ company_id: company, ...result });
   });
   return 0;

@@ -13,7 +13,18 @@ export interface ConsentChangeResult {
   after: CompanyConsent;
   /** Queued and dead-lettered events deleted because telemetry was revoked. */
   purged: number;
+  /**
+   * Upstream requests already started when the change committed that it no longer allows (they
+   * carried the company's events, or its ids once `ids_allowed` is off); they were aborted.
+   */
+  inFlight: number;
 }
+
+/**
+ * Told of every committed change, before `set` returns; answers how many requests in flight the
+ * change no longer allows (and that it aborted).
+ */
+export type ConsentListener = (companyId: string, after: CompanyConsent) => number;
 
 /**
  * Per-company consent, kept in the relay's SQLite file so that the CLI and the running relay see
@@ -22,6 +33,7 @@ export interface ConsentChangeResult {
 export class ConsentStore {
   private readonly getStmt;
   private readonly upsertStmt;
+  private readonly listeners = new Set<ConsentListener>();
 
   constructor(
     private readonly db: Db,
@@ -44,12 +56,18 @@ export class ConsentStore {
     return row ? { telemetryEnabled: row.t === 1, idsAllowed: row.i === 1 } : NO_CONSENT;
   }
 
+  /** Calls `listener` after every committed change, until the returned function is called. */
+  subscribe(listener: ConsentListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   set(
     companyId: string,
     change: { telemetryEnabled?: boolean | undefined; idsAllowed?: boolean | undefined },
     actor: Actor,
   ): ConsentChangeResult {
-    return this.db.transaction(() => {
+    const committed = this.db.transaction(() => {
       const before = this.get(companyId);
       const after = applyConsentChange(before, change);
       this.upsertStmt.run(companyId, after.telemetryEnabled ? 1 : 0, after.idsAllowed ? 1 : 0, this.now());
@@ -57,6 +75,9 @@ export class ConsentStore {
       this.audit.record(actor, 'consent.set', companyId, { before, after, purged });
       return { before, after, purged };
     })();
+    let inFlight = 0;
+    for (const listener of this.listeners) inFlight += listener(companyId, committed.after);
+    return { ...committed, inFlight };
   }
 
   list(): ConsentEntry[] {

@@ -42,6 +42,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       ...make,
     }),
+    shutdownEventsLeft: new Gauge({
+      name: 'relay_shutdown_events_left',
+      help: 'Events left in the outbox when the last shutdown drain ended, by destination and reason (deadline, telemetry_disabled, no_destination, after_drain: written once that destination was drained)',
+      labelNames: ['destination', 'reason'],
+      ...make,
+    }),
     storageRecovered: new Counter({ name: 'relay_storage_recovered_total', help: 'Damaged database files moved aside at start', ...make }),
     storageFaults: new Counter({ name: 'relay_storage_faults_total', help: 'Writes that failed because storage was full, read-only or failing', ...make }),
   };
