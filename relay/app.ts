@@ -8,7 +8,7 @@ import type { Actor } from './admin-audit.js';
 import { createAdmission } from './admission.js';
 import { isStorageFault, volumeFreeBytes } from './db.js';
 import { AuthError, InputError, RelayError } from './errors.js';
-import { issueReason } from './event-schemas.js';
+import { issuePath, issueReason } from './event-schemas.js';
 import { fieldPath } from './field-path.js';
 import { bearer, ingestAuth, ingestScope, IngestTokens, tokenMatches } from './ingest-auth.js';
 import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './ingest.js';
@@ -72,7 +72,8 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const field = issue === undefined || issue.path.length === 0 ? '(body)' : fieldPath(value, issue.path);
+    const path = issue === undefined ? [] : issuePath(issue);
+    const field = path.length === 0 ? '(body)' : fieldPath(value, path);
     throw new InputError('invalid_body', 400, `field "${field}" ${issue === undefined ? 'is invalid' : issueReason(issue)}`);
   }
   return result.data;

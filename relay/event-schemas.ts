@@ -67,7 +67,7 @@ export function checkEventShape(kind: EventKind, event: unknown): FieldProblem |
   if (result.success) return undefined;
   const issue = result.error.issues[0];
   if (issue === undefined) return { field: '(event)', reason: 'invalid' };
-  const field = fieldPath(event, issue.path);
+  const field = fieldPath(event, issuePath(issue));
   const reason = valueAt(event, issue.path) === undefined ? 'is required' : issueReason(issue);
   return { field, reason };
 }
@@ -81,8 +81,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** The path of a zod issue; for unknown keys, the first of them (named as {@link fieldPath} names keys). */
+export function issuePath(issue: z.core.$ZodIssue): PropertyKey[] {
+  return issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+}
+
 /** zod's message, except where it would quote what was sent (the names of unknown keys). */
 export function issueReason(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `has ${issue.keys.length === 1 ? 'a key' : `${issue.keys.length} keys`} it does not know`;
-  return issue.message;
+  return issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
 }
