@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { COMPANY_ID_RULE, isCompanyId } from '../config/company-id.js';
 import { loadConfig, type RelayConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
@@ -168,6 +169,7 @@ function consent(args: string[], config: RelayConfig): number {
   });
   const company = positionals[0];
   if (company === undefined || positionals.length !== 1) throw new UsageError('consent set needs exactly one company id');
+  if (!isCompanyId(company)) throw new UsageError(`consent set: the company id ${COMPANY_ID_RULE}`);
   if ((values.telemetry && values['no-telemetry']) || (values.ids && values['no-ids'])) {
     throw new UsageError('Give --telemetry or --no-telemetry, and --ids or --no-ids, not both of a pair');
   }

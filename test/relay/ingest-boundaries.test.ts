@@ -10,7 +10,7 @@ import { createMetrics } from '../../relay/metrics.js';
 import { openStores, type Stores } from '../../relay/stores.js';
 import { createScrubber } from '../../scrubbers/index.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
-import { tempDir } from '../helpers/relay-process.js';
+import { runCli, tempDir } from '../helpers/relay-process.js';
 
 const rules = loadRules({});
 const opened: Stores[] = [];
@@ -210,6 +210,14 @@ describe('forwarded fields are validated or made safe', () => {
     }
     expect((await put('acme-eu.prod_1')).status).toBe(200);
     expect(stores.consent.list().map((row) => row.companyId).sort()).toEqual(['acme', 'acme-eu.prod_1', 'globex', 'initech']);
+  });
+
+  it('refuses a malformed company id on the CLI consent command too', async () => {
+    const env = { RELAY_DB_PATH: join(tempDir(), 'relay.db') };
+    const refused = await runCli(['consent', 'set', '../../x', '--telemetry'], { env });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('company id');
+    expect((await runCli(['consent', 'set', 'acme-eu', '--telemetry'], { env })).code).toBe(0);
   });
 
   it('answers 503 with Retry-After, not 500, when the admin API meets a full disk', async () => {
