@@ -1,52 +1,21 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.js';
-import { loadRules } from '../../config/rules.js';
-import { createApp } from '../../relay/app.js';
 import { createLogger } from '../../relay/logger.js';
-import { createMetrics } from '../../relay/metrics.js';
-import { openStores, type Stores } from '../../relay/stores.js';
-import { createScrubber } from '../../scrubbers/index.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { runCli, tempDir } from '../helpers/relay-process.js';
+import { useTestApps } from '../helpers/test-app.js';
 
-const rules = loadRules({});
-const opened: Stores[] = [];
-
-afterEach(() => {
-  for (const stores of opened.splice(0)) stores.close();
-});
-
+const testApp = useTestApps();
 const TENANTS = 'tok-acme-0001=acme,tok-group-0002=globex|initech';
 
 function makeApp(env: Record<string, string> = {}, logger = createLogger('silent')) {
-  const config = loadConfig({
-    RELAY_DB_PATH: join(tempDir(), 'relay.db'),
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: 'https://diagnostics.example.eu/ingest',
-    LAKERA_API_KEY: 'k',
-    RELAY_ADMIN_TOKEN: 'admin-secret',
-    ...env,
-  });
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: 'k' });
-  opened.push(stores);
-  for (const company of ['acme', 'globex', 'initech']) stores.consent.set(company, { telemetryEnabled: true }, 'cli');
-  const app = createApp({
-    config,
-    stores,
-    scrubber: createScrubber(rules, { hashKey: 'k' }),
-    metrics: createMetrics(),
-    logger,
-    onEnqueued: () => {},
-    isDraining: () => false,
-  });
+  const made = testApp({ env, logger, consenting: ['acme', 'globex', 'initech'] });
   const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
-    app.request(path, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
-  const rows = () =>
-    stores.db.prepare('SELECT event_id AS eventId, company_id AS companyId, payload FROM outbox ORDER BY id').all() as { eventId: string; companyId: string; payload: string }[];
-  return { app, post, stores, rows };
+    made.app.request(path, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  return { ...made, post };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

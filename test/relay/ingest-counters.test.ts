@@ -1,52 +1,10 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/env.js';
-import { loadRules } from '../../config/rules.js';
-import { createApp } from '../../relay/app.js';
-import { createLogger } from '../../relay/logger.js';
-import { createMetrics, DROP_REASONS, INGEST_REFUSALS, type Metrics } from '../../relay/metrics.js';
-import { openStores, type Stores } from '../../relay/stores.js';
-import { createScrubber } from '../../scrubbers/index.js';
+import { describe, expect, it } from 'vitest';
+import { DROP_REASONS, INGEST_REFUSALS, type Metrics } from '../../relay/metrics.js';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
-import { tempDir } from '../helpers/relay-process.js';
+import { useTestApps, type TestAppOptions } from '../helpers/test-app.js';
 
-const rules = loadRules({});
-const opened: Stores[] = [];
-afterEach(() => {
-  for (const stores of opened.splice(0)) stores.close();
-});
-
-interface Options {
-  env?: Record<string, string>;
-  draining?: boolean;
-  loopDelayMs?: number;
-}
-
-function makeApp({ env = {}, draining = false, loopDelayMs = 0 }: Options = {}) {
-  const config = loadConfig({
-    RELAY_DB_PATH: join(tempDir(), 'relay.db'),
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: 'https://diagnostics.example.eu/ingest',
-    LAKERA_API_KEY: 'k',
-    ...env,
-  });
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: 'k' });
-  opened.push(stores);
-  stores.consent.set('acme', { telemetryEnabled: true }, 'cli');
-  const metrics = createMetrics();
-  const app = createApp({
-    config,
-    stores,
-    scrubber: createScrubber(rules, { hashKey: 'k' }),
-    metrics,
-    logger: createLogger('silent'),
-    onEnqueued: () => {},
-    isDraining: () => draining,
-    eventLoopDelayMs: () => loopDelayMs,
-  });
-  return { app, metrics, stores };
-}
-
+const makeApp = useTestApps();
+type Options = TestAppOptions;
 type App = ReturnType<typeof makeApp>;
 const json = { 'content-type': 'application/json' };
 const event = () => JSON.stringify(plantedErrorEvent());
