@@ -15,8 +15,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** Is the relay shutting down? @default false */
   draining?: boolean;
-  /** The event-loop delay the app sees, ms. @default 0 */
-  loopDelayMs?: number;
+  /** The event-loop delay the app sees, ms (or a function giving it). @default 0 */
+  loopDelayMs?: number | (() => number);
   /** Companies that allow telemetry. @default ['acme'] */
   consenting?: string[];
 }
@@ -52,7 +52,7 @@ export function useTestApps() {
       logger,
       onEnqueued: () => {},
       isDraining: () => draining,
-      eventLoopDelayMs: () => loopDelayMs,
+      eventLoopDelayMs: typeof loopDelayMs === 'number' ? () => loopDelayMs : loopDelayMs,
     });
     const rows = () =>
       stores.db.prepare('SELECT event_id AS eventId, company_id AS companyId, payload FROM outbox ORDER BY id').all() as { eventId: string; companyId: string; payload: string }[];

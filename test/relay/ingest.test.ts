@@ -1,49 +1,15 @@
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/env.js';
-import { loadRules } from '../../config/rules.js';
-import { createApp } from '../../relay/app.js';
-import { createLogger } from '../../relay/logger.js';
-import { createMetrics } from '../../relay/metrics.js';
-import { openStores, type Stores } from '../../relay/stores.js';
-import { createScrubber } from '../../scrubbers/index.js';
+import { describe, expect, it } from 'vitest';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
-import { tempDir } from '../helpers/relay-process.js';
+import { useTestApps } from '../helpers/test-app.js';
 
-const rules = loadRules({});
-let stores: Stores | undefined;
-
-afterEach(() => {
-  stores?.close();
-  stores = undefined;
-});
+const testApp = useTestApps();
 
 function makeApp(env: Record<string, string> = {}, eventLoopDelayMs?: () => number) {
-  const config = loadConfig({
-    RELAY_DB_PATH: join(tempDir(), 'relay.db'),
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: 'https://diagnostics.example.eu/ingest',
-    LAKERA_API_KEY: 'k',
-    RELAY_ADMIN_TOKEN: 'admin-secret',
-    RELAY_AUDITOR_TOKEN: 'auditor-secret',
-    ...env,
-  });
-  stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: 'k' });
-  stores.consent.set('acme', { telemetryEnabled: true }, 'cli');
-  const app = createApp({
-    config,
-    stores,
-    scrubber: createScrubber(rules, { hashKey: 'k' }),
-    metrics: createMetrics(),
-    logger: createLogger('silent'),
-    onEnqueued: () => {},
-    isDraining: () => false,
-    ...(eventLoopDelayMs === undefined ? {} : { eventLoopDelayMs }),
-  });
+  const made = testApp({ env: { RELAY_AUDITOR_TOKEN: 'auditor-secret', ...env }, ...(eventLoopDelayMs === undefined ? {} : { loopDelayMs: eventLoopDelayMs }) });
   const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    app.request(path, { method: 'POST', body, headers });
-  return { app, post, stores, config };
+    made.app.request(path, { method: 'POST', body, headers });
+  return { ...made, post };
 }
 
 /**
@@ -296,7 +262,6 @@ describe('admin routes', () => {
     expect((await put('auditor-secret')).status).toBe(403);
     expect((await app.request('/admin/consent', { headers: { authorization: 'Bearer auditor-secret' } })).status).toBe(200);
     expect((await put('admin-secret')).status).toBe(200);
-    stores?.close();
     const off = makeApp({ RELAY_ADMIN_TOKEN: '', RELAY_AUDITOR_TOKEN: '' });
     expect((await off.app.request('/admin/consent', { headers: { authorization: 'Bearer admin-secret' } })).status).toBe(404);
   });
