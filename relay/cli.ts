@@ -207,11 +207,17 @@ function deadLetters(args: string[], config: RelayConfig): number {
   return 0;
 }
 
+/** A `--company` option, held to the one company id rule. */
+function companyOption(value: string | undefined): string | undefined {
+  if (value !== undefined && !isCompanyId(value)) throw new UsageError(`--company: the company id ${COMPANY_ID_RULE}`);
+  return value;
+}
+
 function egress(args: string[], config: RelayConfig): number {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     const { values } = parseArgs({ args: rest, options: { since: { type: 'string' }, company: { type: 'string' } } });
-    withStores(config, (stores) => print(stores.egress.list({ since: parseSince(values.since), company: values.company })));
+    withStores(config, (stores) => print(stores.egress.list({ since: parseSince(values.since), company: companyOption(values.company) })));
     return 0;
   }
   if (sub === 'show' && rest.length === 1 && /^\d+$/.test(rest[0]!)) {
@@ -232,6 +238,7 @@ function subject(args: string[], config: RelayConfig): number {
   if ((sub !== 'export' && sub !== 'erase') || (values.user === undefined && values.company === undefined)) {
     throw new UsageError('Usage: scrub-relay subject export|erase (--user ID | --company ID)');
   }
+  companyOption(values.company);
   withStores(config, (stores) => print(sub === 'export' ? stores.subjects.export(values, 'cli') : stores.subjects.erase(values, 'cli')));
   return 0;
 }

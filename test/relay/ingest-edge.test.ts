@@ -2,8 +2,11 @@ import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
 import { setConsent, useTestRelays } from '../helpers/in-process-relay.js';
+import { waitFor } from '../helpers/relay-process.js';
+import type { Upstream } from '../helpers/upstream.js';
 
-const startRelay = useTestRelays(() => {});
+let upstream: Upstream;
+const startRelay = useTestRelays((made) => (upstream = made.upstream));
 
 interface Drip {
   socket: Socket;
@@ -89,4 +92,26 @@ describe('slow clients', () => {
     expect(pieces.length * 250).toBeGreaterThan(1000);
     expect(received).toMatch(/^HTTP\/1\.1 202/);
   }, 20_000);
+});
+
+describe('tenancy and field checks on the scrub worker (bodies of RELAY_SCRUB_WORKER_MIN_BYTES and up)', () => {
+  const big = (overrides: Record<string, unknown>) => plantedErrorEvent({ extra: { note: 'retry later '.repeat(2000) }, ...overrides });
+
+  it("refuses a large body naming another company with 403, files one naming none under the token's company, and forwards its time normalised", async () => {
+    const relay = await startRelay({ RELAY_INGEST_TOKENS: 'tok-acme-0001=acme', RELAY_SCRUB_WORKER_MIN_BYTES: '1024' });
+    await setConsent(relay, 'acme', true, true);
+    const post = (body: unknown) =>
+      fetch(`${relay.url}/v1/errors`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer tok-acme-0001' }, body: JSON.stringify(body) });
+    const refused = await post([big({}), big({ company_id: 'globex' })]);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('event 1: field \\"company_id\\"');
+    const { company_id: _company, ...anonymous } = big({ timestamp: 1795427278, event_id: 'jane.doe:4111111111111111' });
+    const accepted = await post(anonymous);
+    expect(accepted.status).toBe(202);
+    expect((await relay.metrics.scrubWorkerRequests.get()).values[0]?.value).toBe(2);
+    await waitFor(() => upstream.events().length === 1, 15_000, 'the event to be forwarded');
+    const [sent] = upstream.events();
+    expect(sent).toMatchObject({ company_id: 'acme', timestamp: '2026-11-23T09:47:58.000Z' });
+    expect(JSON.stringify(sent)).not.toMatch(/jane|4111111111111111/);
+  }, 30_000);
 });
