@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { COMPANY_ID_RULE, isCompanyId } from '../config/company-id.js';
 import { loadConfig, type RelayConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
@@ -179,6 +180,7 @@ function consent(args: string[], config: RelayConfig): number {
   });
   const company = positionals[0];
   if (company === undefined || positionals.length !== 1) throw new UsageError('consent set needs exactly one company id');
+  if (!isCompanyId(company)) throw new UsageError(`consent set: the company id ${COMPANY_ID_RULE}`);
   if ((values.telemetry && values['no-telemetry']) || (values.ids && values['no-ids'])) {
     throw new UsageError('Give --telemetry or --no-telemetry, and --ids or --no-ids, not both of a pair');
   }
@@ -217,11 +219,17 @@ function deadLetters(args: string[], config: RelayConfig): number {
   return 0;
 }
 
+/** A `--company` option, held to the one company id rule. */
+function companyOption(value: string | undefined): string | undefined {
+  if (value !== undefined && !isCompanyId(value)) throw new UsageError(`--company: the company id ${COMPANY_ID_RULE}`);
+  return value;
+}
+
 function egress(args: string[], config: RelayConfig): number {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     const { values } = parseArgs({ args: rest, options: { since: { type: 'string' }, company: { type: 'string' } } });
-    withStores(config, (stores) => print(stores.egress.list({ since: parseSince(values.since), company: values.company })));
+    withStores(config, (stores) => print(stores.egress.list({ since: parseSince(values.since), company: companyOption(values.company) })));
     return 0;
   }
   if (sub === 'show' && rest.length === 1 && /^\d+$/.test(rest[0]!)) {
@@ -242,6 +250,7 @@ function subject(args: string[], config: RelayConfig): number {
   if ((sub !== 'export' && sub !== 'erase') || (values.user === undefined && values.company === undefined)) {
     throw new UsageError('Usage: scrub-relay subject export|erase (--user ID | --company ID)');
   }
+  companyOption(values.company);
   withStores(config, (stores) => print(sub === 'export' ? stores.subjects.export(values, 'cli') : stores.subjects.erase(values, 'cli')));
   return 0;
 }
