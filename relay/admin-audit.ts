@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 
-/** Who did it: which token (or the local CLI). */
-export type Actor = 'admin' | 'auditor' | 'cli' | 'relay';
+/** Who did it: which token (or the local CLI); `console:` when through the web console. */
+export type Actor = 'admin' | 'auditor' | 'cli' | 'relay' | 'console:admin' | 'console:auditor';
 
 export interface AdminAuditRow {
   id: number;

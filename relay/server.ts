@@ -5,6 +5,7 @@ import type { RelayConfig } from '../config/env.js';
 import { loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
 import { createApp } from './app.js';
+import { CounterHistory } from './counter-history.js';
 import { scrubOptions } from './ingest.js';
 import { ScrubWorker } from './scrub-pool.js';
 import { Forwarder, safeError } from './forwarder.js';
@@ -85,6 +86,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       )
     : undefined;
 
+  const counterHistory = new CounterHistory(stores.db, metrics, now);
   let draining = false;
   const loopDelay = watchEventLoopDelay();
   const app = createApp({
@@ -97,18 +99,25 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     isDraining: () => draining,
     eventLoopDelayMs: loopDelay.current,
     scrubWorker,
+    rules,
+    counterHistory,
   });
 
   const retention = () => {
     try {
       const counts = applyRetention(stores, config, now(), metrics);
       if (Object.values(counts).some((count) => count > 0)) logger.info(counts, 'retention applied');
+      counterHistory.expire(now() - config.auditRetentionDays * 24 * 3600_000);
     } catch (error) {
       logger.error({ err: safeError(error) }, 'retention failed; will retry');
     }
   };
   retention();
-  const retentionTimer = setInterval(retention, options.retentionIntervalMs ?? 60_000);
+  const sampleCounters = () => counterHistory.sample().catch((error: unknown) => logger.error({ err: safeError(error) }, 'counter history sample failed'));
+  const retentionTimer = setInterval(() => {
+    retention();
+    void sampleCounters();
+  }, options.retentionIntervalMs ?? 60_000);
   retentionTimer.unref();
 
   const server: ServerType = await new Promise((resolve, reject) => {
@@ -146,6 +155,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
       await scrubWorker?.close();
+      await sampleCounters();
       stores.close();
       const fields = { eventsLeft: report.left, byDestination: report.byDestination, drainMs: report.durationMs };
       if (report.left === 0) logger.info(fields, 'scrub-relay stopped; outbox drained');
