@@ -26,7 +26,7 @@ export default tseslint.config(
     files: ['console/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'fetch', 'Node', 'Blob', 'URL', 'URLSearchParams', 'FormData', 'HTMLElement'].map((name) => [name, 'readonly']),
+        ['window', 'document', 'location', 'fetch', 'Node', 'Blob', 'URL', 'URLSearchParams', 'FormData', 'HTMLElement', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly']),
       ),
     },
   },

@@ -64,7 +64,8 @@ export function stackedBars(title, binned, since) {
   for (const [i, text] of [[0, since], [bins, since + bins * binned.width]]) {
     const label = svg('text', { x: Math.min(W - 2, left + i * bw), y: H - 6, class: 'axis', 'text-anchor': i === 0 ? 'start' : 'end' });
     const at = new Date(text);
-    label.textContent = `${at.getHours().toString().padStart(2, '0')}:${at.getMinutes().toString().padStart(2, '0')}`;
+    const pad = (n) => n.toString().padStart(2, '0');
+    label.textContent = `${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}`;
     chart.append(label);
   }
   return chart;

@@ -65,10 +65,13 @@ export function age(ms) {
 }
 
 /** A status message for screen readers and sighted users alike. */
+let announceTimer;
 export function announce(text, kind = 'info') {
   const status = document.getElementById('status');
   status.className = `status ${kind}`;
   status.textContent = text;
+  clearTimeout(announceTimer);
+  announceTimer = setTimeout(() => { status.textContent = ''; }, 6000);
 }
 
 /** Asks with the page's own dialog; resolves true when confirmed. */

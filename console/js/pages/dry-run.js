@@ -54,7 +54,7 @@ function eventResult(result, input) {
 /** Dry run: paste or upload events and see what the relay would keep, with every redaction explained. */
 export async function renderDryRun(root) {
   const kind = h('select', { id: 'dry-kind' }, h('option', { value: 'error', text: 'error trace' }), h('option', { value: 'scan', text: 'scan event' }));
-  const input = h('textarea', { id: 'dry-input', rows: 14, spellcheck: 'false', 'aria-describedby': 'dry-input-help' });
+  const input = h('textarea', { id: 'dry-input', rows: 10, spellcheck: 'false', 'aria-describedby': 'dry-input-help' });
   input.value = SAMPLE;
   const file = h('input', { id: 'dry-file', type: 'file', accept: '.json,.ndjson,.jsonl,application/json,application/x-ndjson' });
   const rules = h('textarea', { id: 'dry-rules', rows: 8, spellcheck: 'false', placeholder: 'rules:\n  - id: ticket_number\n    kind: regex\n    description: Support ticket numbers\n    patterns: ["TCK-\\\\d{6}"]\n    examples: { match: ["TCK-123456"], no_match: ["TCK-12"] }' });
