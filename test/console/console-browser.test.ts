@@ -84,8 +84,9 @@ describe.skipIf(!browserAvailable())('console in headless Chromium', () => {
       expect(scrubbed).not.toContain(PLANTED.email);
       expect(scrubbed).not.toContain(PLANTED.prompt);
       expect(await page.locator('table.findings').textContent()).toContain('$.error.message');
-      await page.locator('.event-result h3').scrollIntoViewIfNeeded();
-      await page.mouse.wheel(0, -40);
+      const results = await page.locator('.event-result').boundingBox();
+      await page.mouse.wheel(0, (results?.y ?? 0) - 70);
+      await expect.poll(async () => (await page.locator('.event-result').boundingBox())?.y ?? 0).toBeLessThan(120);
       await screenshot(page, 'dry-run');
       expect(relay.stores.outbox.size().events).toBe(0);
       expect(foreign).toEqual([]);
