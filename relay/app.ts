@@ -11,10 +11,9 @@ import { createConsole } from './console/mount.js';
 import type { CounterHistory } from './counter-history.js';
 import { isStorageFault, volumeFreeBytes } from './db.js';
 import { AuthError, InputError, RelayError } from './errors.js';
-import { issuePath, issueReason } from './event-schemas.js';
-import { fieldPath } from './field-path.js';
 import { bearer, ingestAuth, ingestScope, IngestTokens, tokenMatches } from './ingest-auth.js';
 import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './ingest.js';
+import { validBody } from './json-body.js';
 import type { Metrics } from './metrics.js';
 import { decodeBody, parseEvents, requireJsonType } from './parse-body.js';
 import { bodyReadLimits, readIngestBody } from './read-body.js';
@@ -76,14 +75,7 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   } catch (error) {
     throw new InputError('invalid_json', 400, 'Body is not valid JSON', { cause: error });
   }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue === undefined ? [] : issuePath(issue);
-    const field = path.length === 0 ? '(body)' : fieldPath(value, path);
-    throw new InputError('invalid_body', 400, `field "${field}" ${issue === undefined ? 'is invalid' : issueReason(issue)}`);
-  }
-  return result.data;
+  return validBody(value, schema);
 }
 
 /**

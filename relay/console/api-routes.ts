@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import type { Stores } from '../stores.js';
 import { dryRun, pastedRulesScrubber } from './dry-run.js';
 import { egressIdsByHash, pendingByCompany, queueView } from './queue-view.js';
-import { readJson } from './read-json.js';
+import { readJson } from '../json-body.js';
 import { rulesView, type RulesView } from './rules-report.js';
 import { requireAdmin, type ConsoleEnv } from './session-routes.js';
 

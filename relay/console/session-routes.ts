@@ -5,7 +5,7 @@ import type { RelayConfig } from '../../config/env.js';
 import type { AdminAudit } from '../admin-audit.js';
 import { AuthError, InputError, RelayError } from '../errors.js';
 import { tokenMatches } from '../ingest-auth.js';
-import { readJson } from './read-json.js';
+import { readJson } from '../json-body.js';
 import { csrfMatches, type ConsoleRole, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
 /** The console's Hono environment: every API handler runs with a live session. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -82,5 +82,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env['CONSOLE_SCREENSHOTS_DOCS'] === '1') {
     mkdirSync(join('docs', 'console'), { recursive: true });
     await page.screenshot({ path: join('docs', 'console', `${name}.png`), fullPage: false });
+  }
+}
+
+/**
+ * Signs in with `token` in a fresh relay-only context, runs `steps` on the page, then checks that
+ * no request left for another host and no script or CSP error happened, and closes the context.
+ */
+export async function withConsole(browser: Browser, relayUrl: string, token: string, steps: (page: Page) => Promise<void>): Promise<void> {
+  const { context, page, foreign, errors } = await relayOnlyContext(browser, relayUrl);
+  try {
+    await signInPage(page, relayUrl, token);
+    await steps(page);
+    expect(foreign).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
   }
 }

@@ -4,7 +4,7 @@ import type { TestPki } from '../helpers/tls.js';
 import type { Upstream } from '../helpers/upstream.js';
 import { postAccepted, setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 import { PLANTED, plantedErrorEvent } from '../helpers/fixtures.js';
-import { browserAvailable, relayOnlyContext, screenshot, signInPage, useBrowser } from './browser.js';
+import { browserAvailable, screenshot, useBrowser, withConsole } from './browser.js';
 
 const ADMIN = 'admin-token';
 const AUDITOR = 'auditor-token';
@@ -40,9 +40,7 @@ describe.skipIf(!browserAvailable())('console in headless Chromium', () => {
   it('signs the auditor in read-only: no change buttons, and the API refuses a change', async () => {
     const relay = await start();
     await setConsent(relay, 'acme', true);
-    const { context, page, foreign, errors } = await relayOnlyContext(browser(), relay.url);
-    try {
-      await signInPage(page, relay.url, AUDITOR);
+    await withConsole(browser(), relay.url, AUDITOR, async (page) => {
       await expect.poll(() => page.locator('#who').textContent()).toContain('auditor');
       expect(await page.content()).not.toContain(AUDITOR);
       await page.locator('article.rule[data-rule="email"]').waitFor();
@@ -57,18 +55,12 @@ describe.skipIf(!browserAvailable())('console in headless Chromium', () => {
       expect(await page.locator('#replay').count()).toBe(0);
       expect(await pageChange(page, 'consent/acme', { telemetry_enabled: false }, true)).toBe(403);
       expect(relay.stores.consent.get('acme').telemetryEnabled).toBe(true);
-      expect(foreign).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('highlights a planted e-mail in a dry run and removes planted content', async () => {
     const relay = await start();
-    const { context, page, foreign, errors } = await relayOnlyContext(browser(), relay.url);
-    try {
-      await signInPage(page, relay.url, ADMIN);
+    await withConsole(browser(), relay.url, ADMIN, async (page) => {
       await page.getByRole('link', { name: 'Dry run' }).click();
       const event = plantedErrorEvent({ extra: { prompt: PLANTED.prompt } });
       await page.getByLabel('Events: one JSON event, a JSON array, or NDJSON').fill(JSON.stringify(event, null, 2));
@@ -89,11 +81,7 @@ describe.skipIf(!browserAvailable())('console in headless Chromium', () => {
       await expect.poll(async () => (await page.locator('.event-result').boundingBox())?.y ?? 0).toBeLessThan(120);
       await screenshot(page, 'dry-run');
       expect(relay.stores.outbox.size().events).toBe(0);
-      expect(foreign).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows an egress record whose hash matches what the upstream received, and verifies a pasted hash', async () => {
@@ -102,9 +90,7 @@ describe.skipIf(!browserAvailable())('console in headless Chromium', () => {
     await postAccepted(relay, '/v1/errors', [plantedErrorEvent()]);
     await until(() => upstream.requests.length === 1);
     const received = upstream.requests[0]!;
-    const { context, page, foreign, errors } = await relayOnlyContext(browser(), relay.url);
-    try {
-      await signInPage(page, relay.url, AUDITOR);
+    await withConsole(browser(), relay.url, AUDITOR, async (page) => {
       await page.getByRole('link', { name: 'Egress audit' }).click();
       await page.locator('table.egress button').first().click();
       const hash = page.locator('#egress-detail [data-sha256]');
@@ -115,11 +101,7 @@ describe.skipIf(!browserAvailable())('console in headless Chromium', () => {
       await page.getByRole('button', { name: 'Verify' }).click();
       await expect.poll(() => page.locator('#verify-result').textContent()).toContain('Matches egress record');
       await screenshot(page, 'egress');
-      expect(foreign).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('purges the queue when an admin revokes consent in the console, and refuses a change without the CSRF token', async () => {
@@ -128,9 +110,7 @@ describe.skipIf(!browserAvailable())('console in headless Chromium', () => {
     await setConsent(relay, 'acme', true);
     await postAccepted(relay, '/v1/errors', [plantedErrorEvent(), plantedErrorEvent()]);
     expect(relay.stores.outbox.size().events).toBe(2);
-    const { context, page, foreign, errors } = await relayOnlyContext(browser(), relay.url);
-    try {
-      await signInPage(page, relay.url, ADMIN);
+    await withConsole(browser(), relay.url, ADMIN, async (page) => {
       await page.getByRole('link', { name: 'Consent' }).click();
       expect(await pageChange(page, 'consent/acme', { telemetry_enabled: false }, false)).toBe(403);
       expect(relay.stores.consent.get('acme').telemetryEnabled).toBe(true);
@@ -154,10 +134,6 @@ describe.skipIf(!browserAvailable())('console in headless Chromium', () => {
         if (name === 'stats') await page.locator('svg.chart').first().waitFor();
         await screenshot(page, name);
       }
-      expect(foreign).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { InputError } from '../errors.js';
-import { issuePath, issueReason } from '../event-schemas.js';
-import { fieldPath } from '../field-path.js';
+import { InputError } from './errors.js';
+import { issuePath, issueReason } from './event-schemas.js';
+import { fieldPath } from './field-path.js';
 
 /**
  * The request body as JSON checked against `schema`, or the 400 that names the field; never
@@ -17,6 +17,11 @@ export async function readJson<T>(c: Context, schema: z.ZodType<T>, maxBytes = 6
   } catch (error) {
     throw new InputError('invalid_json', 400, 'Body is not valid JSON', { cause: error });
   }
+  return validBody(value, schema);
+}
+
+/** `value` checked against `schema`, or the 400 that names the first wrong field (never its value). */
+export function validBody<T>(value: unknown, schema: z.ZodType<T>): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
