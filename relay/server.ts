@@ -54,6 +54,8 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   }
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
+  // Requests being handled: the drain waits for the ingest requests already past the intake check.
+  let requestsInFlight = 0;
   const forwarder = new Forwarder({
     config,
     outbox: stores.outbox,
@@ -65,6 +67,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
     ...(options.idlePollMs === undefined ? {} : { idlePollMs: options.idlePollMs }),
+    intakeBusy: () => requestsInFlight > 0,
   });
 
   const scrubWorker = config.scrubWorker
@@ -112,7 +115,15 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   retentionTimer.unref();
 
   const server: ServerType = await new Promise((resolve, reject) => {
-    const instance = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(instance));
+    const fetch = async (request: Request, env: unknown): Promise<Response> => {
+      requestsInFlight += 1;
+      try {
+        return await app.fetch(request, env);
+      } finally {
+        requestsInFlight -= 1;
+      }
+    };
+    const instance = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(instance));
     instance.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
