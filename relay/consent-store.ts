@@ -48,15 +48,21 @@ export class ConsentStore {
     companyId: string,
     change: { telemetryEnabled?: boolean | undefined; idsAllowed?: boolean | undefined },
     actor: Actor,
+    action = 'consent.set',
   ): ConsentChangeResult {
     return this.db.transaction(() => {
       const before = this.get(companyId);
       const after = applyConsentChange(before, change);
       this.upsertStmt.run(companyId, after.telemetryEnabled ? 1 : 0, after.idsAllowed ? 1 : 0, this.now());
       const purged = after.telemetryEnabled ? 0 : this.outbox.purgeCompany(companyId);
-      this.audit.record(actor, 'consent.set', companyId, { before, after, purged });
+      this.audit.record(actor, action, companyId, { before, after, purged });
       return { before, after, purged };
     })();
+  }
+
+  /** When the database's row for the company was last written (ms), or undefined when it has none. */
+  storedUpdatedAt(companyId: string): number | undefined {
+    return this.db.prepare<[string], { u: number }>('SELECT updated_at AS u FROM consent WHERE company_id = ?').get(companyId)?.u;
   }
 
   list(): ConsentEntry[] {

@@ -11,6 +11,7 @@ import { Forwarder, safeError } from './forwarder.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { applyRetention } from './retention.js';
+import { reportSalvage } from './salvage-report.js';
 import { openStores, type Stores } from './stores.js';
 
 export interface RunningRelay {
@@ -45,6 +46,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     metrics.storageRecovered.inc();
     logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
   }
+  if (stores.salvage !== undefined) reportSalvage(stores.salvage, metrics, logger);
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
   const forwarder = new Forwarder({

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Durability } from '../config/env.js';
 import { AdminAudit } from './admin-audit.js';
 import { ConsentStore } from './consent-store.js';
-import { openDatabase, type Db } from './db.js';
+import { openDatabase, type Db, type DamageKind } from './db.js';
 import { EgressAudit } from './egress-audit.js';
 import { Outbox } from './outbox.js';
+import { restoreSalvage, type SalvageOutcome } from './salvage-restore.js';
 import { Subjects } from './subjects.js';
 
 /** Everything the relay keeps in its SQLite file, opened once and shared by the service and the CLI. */
@@ -19,7 +20,18 @@ export interface Stores {
   hashKey: string;
   /** Set when a damaged file was moved aside at open. */
   movedAside: string | undefined;
+  /** Set when the files were damaged at open: what was found and what was read back and queued again. */
+  salvage: StartupSalvage | undefined;
   close(): void;
+}
+
+/** Damage found at open and the salvage of it. */
+export interface StartupSalvage extends SalvageOutcome {
+  kind: DamageKind;
+  /** Where the damaged files (or a copy of the damaged WAL) were kept. */
+  keptAt: string;
+  /** Committed WAL frames SQLite would have dropped. */
+  droppedFrames: number;
 }
 
 export function openStores(options: {
@@ -29,10 +41,15 @@ export function openStores(options: {
   now?: () => number;
 }): Stores {
   const now = options.now ?? Date.now;
-  const { db, movedAside } = openDatabase(options.dbPath, options.durability, now);
+  const { db, movedAside, damage } = openDatabase(options.dbPath, options.durability, now);
   const outbox = new Outbox(db, now);
   const audit = new AdminAudit(db, now);
   const consent = new ConsentStore(db, outbox, audit, now);
+  // Before the hash key is read: a fresh file takes the damaged one's key, so pseudonyms stay stable.
+  const salvage: StartupSalvage | undefined =
+    damage === undefined
+      ? undefined
+      : { kind: damage.kind, keptAt: damage.keptAt, droppedFrames: damage.droppedFrames, ...restoreSalvage({ db, outbox, consent, audit }, damage.image, damage.keptAt) };
   const egress = new EgressAudit(db);
   const hashKey = options.hashKey ?? storedHashKey(db);
   const subjects = new Subjects(db, hashKey, audit);
@@ -45,6 +62,7 @@ export function openStores(options: {
     subjects,
     hashKey,
     movedAside,
+    salvage,
     close: () => {
       if (db.open) db.close();
     },
