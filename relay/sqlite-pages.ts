@@ -78,7 +78,7 @@ function looksLikeBtreePage(buf: Buffer, offset: number, pageSize: number): bool
   if (!PAGE_TYPES.has(type)) return false;
   const cells = buf.readUInt16BE(offset + 3);
   const content = buf.readUInt16BE(offset + 5) || 65536;
-  return cells > 0 && content <= pageSize && content >= 8 + 2 * cells;
+  return content <= pageSize && content >= 8 + 2 * cells;
 }
 
 /** Pages of a database file image (a short last page is kept as far as it goes). */
