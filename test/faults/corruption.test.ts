@@ -2,7 +2,7 @@ import { closeSync, openSync, readdirSync, readFileSync, statSync, truncateSync,
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStores } from '../../relay/stores.js';
-import { relayEnv, startRelayProcess, tempDir, waitFor } from '../helpers/relay-process.js';
+import { relayEnv, runCli, startRelayProcess, tempDir, waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { allowAcme, errorEvent, metricsText, metricValue, postJson, waitForDelivery } from './support.js';
@@ -136,4 +136,37 @@ describe('a damaged database file at start', () => {
       upstream.respond = () => ({ status: 200 });
     }
   }, 30_000);
+});
+
+describe('scrub-relay outbox recover FILE', () => {
+  it('queues the intact events of a damaged file into the outbox, prints the counts, and never queues one twice', async () => {
+    const { dbPath: damaged, size } = populatedDatabase();
+    truncateSync(damaged, Math.floor(size / 2) + 1234);
+    const live = join(tempDir('relay-recover-'), 'relay.db');
+    const env = { RELAY_DB_PATH: live, RELAY_HASH_KEY: 'k' };
+
+    const first = await runCli(['outbox', 'recover', damaged], { env });
+    expect(first.code).toBe(0);
+    const counts = JSON.parse(first.stdout) as Record<string, number | boolean>;
+    expect(counts).toMatchObject({ file: damaged, alreadyQueued: 0, withoutConsent: 0, exact: true, consentRestored: 1 });
+    expect(Number(counts['requeued']) + Number(counts['unreadable'])).toBe(QUEUED);
+    expect(counts['requeued']).toBeGreaterThan(0);
+
+    const stats = JSON.parse((await runCli(['outbox', 'stats'], { env })).stdout) as { events: number };
+    expect(stats.events).toBe(counts['requeued']);
+    const again = JSON.parse((await runCli(['outbox', 'recover', damaged], { env })).stdout) as Record<string, number>;
+    expect(again).toMatchObject({ requeued: 0, alreadyQueued: counts['requeued'] });
+    const audit = JSON.parse((await runCli(['audit', 'list'], { env })).stdout) as { action: string }[];
+    expect(audit.filter((row) => row.action === 'outbox.salvaged')).toHaveLength(2);
+  }, 30_000);
+
+  it('answers --help, and exits 2 naming the path when FILE does not exist', async () => {
+    const help = await runCli(['outbox', 'recover', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: scrub-relay outbox recover FILE');
+    const missing = join(tempDir('relay-recover-'), 'nothing.db');
+    const result = await runCli(['outbox', 'recover', missing], { env: { RELAY_DB_PATH: join(dirname(missing), 'relay.db') } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`no file at ${missing}`);
+  });
 });
