@@ -244,6 +244,21 @@ function isCorruption(error: unknown): boolean {
   );
 }
 
+/** New events are refused: the volume filled and the space reserve is not taken again yet. */
+export class VolumeFullError extends Error {
+  override readonly name = 'VolumeFullError';
+  // SQLite's own code, so that every caller treats it as the storage fault it is.
+  readonly code = 'SQLITE_FULL';
+  constructor() {
+    super('the volume is full; new events are refused until space returns');
+  }
+}
+
+/** True for SQLITE_FULL (and our own {@link VolumeFullError}). */
+export function isVolumeFull(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_FULL';
+}
+
 /** True for SQLite errors that mean "storage is not usable right now" rather than a bug. */
 export function isStorageFault(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

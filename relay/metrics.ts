@@ -51,6 +51,8 @@ export function createMetrics() {
     }),
     salvaged: new Counter({ name: 'relay_salvaged_events_total', help: 'Events read back from damaged storage and queued again', ...make }),
     salvageUnreadable: new Counter({ name: 'relay_salvage_unreadable_events_total', help: 'Queued events in damaged storage that could not be read back', ...make }),
+    storageReserveHeld: new Gauge({ name: 'relay_storage_reserve_held', help: 'Whether the space reserve beside the database is held (0: the volume filled; new events are refused)', ...make }),
+    storageFullEvents: new Counter({ name: 'relay_storage_reserve_released_total', help: 'Times the volume filled and the space reserve was given up', ...make }),
     storageFaults: new Counter({ name: 'relay_storage_faults_total', help: 'Writes that failed because storage was full, read-only or failing', ...make }),
   };
 }

@@ -11,7 +11,7 @@ import { Forwarder, safeError } from './forwarder.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { applyRetention } from './retention.js';
-import { reportSalvage } from './salvage-report.js';
+import { reportStorage } from './storage-report.js';
 import { openStores, type Stores } from './stores.js';
 
 export interface RunningRelay {
@@ -41,12 +41,18 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const now = options.now ?? Date.now;
   const metrics = createMetrics();
   const rules = loadRules({ userFile: config.rulesFile });
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, now });
+  const stores = openStores({
+    dbPath: config.dbPath,
+    durability: config.durability,
+    hashKey: config.hashKey,
+    now,
+    space: { reserveBytes: config.storageReserveBytes, headroomBytes: 2 * config.maxBodyBytes },
+  });
   if (stores.movedAside !== undefined) {
     metrics.storageRecovered.inc();
     logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
   }
-  if (stores.salvage !== undefined) reportSalvage(stores.salvage, metrics, logger);
+  reportStorage(stores, metrics, logger);
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
   const forwarder = new Forwarder({

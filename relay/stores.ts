@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Durability } from '../config/env.js';
 import { AdminAudit } from './admin-audit.js';
 import { ConsentStore } from './consent-store.js';
-import { openDatabase, type Db, type DamageKind } from './db.js';
+import { openDatabase, volumeFreeBytes, type Db, type DamageKind } from './db.js';
 import { EgressAudit } from './egress-audit.js';
 import { Outbox } from './outbox.js';
 import { restoreSalvage, type SalvageOutcome } from './salvage-restore.js';
+import { SpaceReserve } from './space-reserve.js';
 import { Subjects } from './subjects.js';
 
 /** Everything the relay keeps in its SQLite file, opened once and shared by the service and the CLI. */
@@ -20,6 +21,8 @@ export interface Stores {
   hashKey: string;
   /** Set when a damaged file was moved aside at open. */
   movedAside: string | undefined;
+  /** The running relay's space reserve (undefined for the CLI, an in-memory database or a reserve of 0). */
+  reserve: SpaceReserve | undefined;
   /** Set when the files were damaged at open: what was found and what was read back and queued again. */
   salvage: StartupSalvage | undefined;
   close(): void;
@@ -39,10 +42,28 @@ export function openStores(options: {
   durability: Durability;
   hashKey: string | undefined;
   now?: () => number;
+  /**
+   * The running relay's volume guard (see {@link SpaceReserve}): the reserve's size, and the room
+   * new events need after it (`headroomBytes`). The CLI's short writes go without.
+   */
+  space?: { reserveBytes: number; headroomBytes: number } | undefined;
 }): Stores {
   const now = options.now ?? Date.now;
   const { db, movedAside, damage } = openDatabase(options.dbPath, options.durability, now);
-  const outbox = new Outbox(db, now);
+  const space =
+    options.space === undefined || options.space.reserveBytes === 0 || options.dbPath === ':memory:'
+      ? undefined
+      : {
+          reserve: new SpaceReserve(`${options.dbPath}.reserve`, options.space.reserveBytes, () => volumeFreeBytes(options.dbPath)),
+          headroomBytes: options.space.headroomBytes,
+        };
+  if (space !== undefined) {
+    space.reserve.tryHold(space.headroomBytes);
+    // What the WAL holds beyond the file must fit in the reserve for the checkpoint that follows a
+    // full volume: checkpoint at half of it (SQLite's default is 1000 pages, 4 MiB).
+    db.pragma(`wal_autocheckpoint = ${Math.max(64, Math.floor(space.reserve.bytes / 2 / (db.pragma('page_size', { simple: true }) as number)))}`);
+  }
+  const outbox = new Outbox(db, now, space);
   const audit = new AdminAudit(db, now);
   const consent = new ConsentStore(db, outbox, audit, now);
   // Before the hash key is read: a fresh file takes the damaged one's key, so pseudonyms stay stable.
@@ -62,6 +83,7 @@ export function openStores(options: {
     subjects,
     hashKey,
     movedAside,
+    reserve: space?.reserve,
     salvage,
     close: () => {
       if (db.open) db.close();
