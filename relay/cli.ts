@@ -48,7 +48,7 @@ function print(value: unknown): void {
 }
 
 function withStores<T>(config: RelayConfig, action: (stores: Stores) => T): T {
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey });
+  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, consentFile: config.consentFile });
   try {
     return action(stores);
   } finally {

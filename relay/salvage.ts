@@ -101,7 +101,18 @@ export function readSalvageImage(db: Buffer | undefined, walBytes: Buffer | unde
   const file = db ?? Buffer.alloc(0);
   const stated = headerPageSize(file);
   const wal = walBytes === undefined ? undefined : readWal(walBytes, stated ?? (file.length > 0 ? guessPageSize(file) : undefined));
-  const pageSize = stated ?? wal?.pageSize ?? guessPageSize(file);
+  const known = stated ?? wal?.pageSize;
+  if (known !== undefined) return readPages(file, wal, known);
+  // The header is gone and no WAL tells: the page size that gives back the most rows is the one.
+  let best = readPages(file, wal, guessPageSize(file));
+  for (let size = 512; size <= 65536; size *= 2) {
+    const image = readPages(file, wal, size);
+    if (image.rows.length > best.rows.length) best = image;
+  }
+  return best;
+}
+
+function readPages(file: Buffer, wal: WalReport | undefined, pageSize: number): SalvageImage {
   const fromWal = wal?.pages ?? new Map<number, Buffer>();
   const page1 = fromWal.get(1) ?? file.subarray(0, 100);
   const usable = pageSize - (headerPageSize(page1) === undefined ? headerReserved(file) : headerReserved(page1));

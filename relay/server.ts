@@ -11,6 +11,7 @@ import { Forwarder, safeError } from './forwarder.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { applyRetention } from './retention.js';
+import { reportConsentFile } from './consent-file.js';
 import { reportStorage } from './storage-report.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -47,12 +48,16 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     hashKey: config.hashKey,
     now,
     space: { reserveBytes: config.storageReserveBytes, headroomBytes: 2 * config.maxBodyBytes },
+    consentFile: config.consentFile,
   });
   if (stores.movedAside !== undefined) {
     metrics.storageRecovered.inc();
     logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
   }
   reportStorage(stores, metrics, logger);
+  const consentFile = stores.consentFile;
+  if (consentFile !== undefined) reportConsentFile(consentFile.source.path, consentFile.initial, metrics, logger);
+  const stopConsentWatch = consentFile?.source.watch((result) => reportConsentFile(consentFile.source.path, result, metrics, logger));
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
   const forwarder = new Forwarder({
@@ -133,6 +138,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const close = () => {
     closing ??= (async () => {
       draining = true;
+      stopConsentWatch?.();
       clearInterval(retentionTimer);
       loopDelay.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Durability } from '../config/env.js';
 import { AdminAudit } from './admin-audit.js';
+import { ConsentFile, type ConsentFileResult } from './consent-file.js';
 import { ConsentStore } from './consent-store.js';
 import { openDatabase, volumeFreeBytes, type Db, type DamageKind } from './db.js';
 import { EgressAudit } from './egress-audit.js';
@@ -23,6 +24,8 @@ export interface Stores {
   movedAside: string | undefined;
   /** The running relay's space reserve (undefined for the CLI, an in-memory database or a reserve of 0). */
   reserve: SpaceReserve | undefined;
+  /** The declarative consent file, when configured, and what reading it at open did. */
+  consentFile: { source: ConsentFile; initial: ConsentFileResult } | undefined;
   /** Set when the files were damaged at open: what was found and what was read back and queued again. */
   salvage: StartupSalvage | undefined;
   close(): void;
@@ -47,6 +50,8 @@ export function openStores(options: {
    * new events need after it (`headroomBytes`). The CLI's short writes go without.
    */
   space?: { reserveBytes: number; headroomBytes: number } | undefined;
+  /** `RELAY_CONSENT_FILE`: applied at open, before a salvage decides which events may be queued again. */
+  consentFile?: string | undefined;
 }): Stores {
   const now = options.now ?? Date.now;
   const { db, movedAside, damage } = openDatabase(options.dbPath, options.durability, now);
@@ -66,6 +71,8 @@ export function openStores(options: {
   const outbox = new Outbox(db, now, space);
   const audit = new AdminAudit(db, now);
   const consent = new ConsentStore(db, outbox, audit, now);
+  const consentFile = options.consentFile === undefined ? undefined : new ConsentFile(options.consentFile, consent);
+  const consentFileState = consentFile === undefined ? undefined : { source: consentFile, initial: consentFile.load() };
   // Before the hash key is read: a fresh file takes the damaged one's key, so pseudonyms stay stable.
   const salvage: StartupSalvage | undefined =
     damage === undefined
@@ -84,6 +91,7 @@ export function openStores(options: {
     hashKey,
     movedAside,
     reserve: space?.reserve,
+    consentFile: consentFileState,
     salvage,
     close: () => {
       if (db.open) db.close();
