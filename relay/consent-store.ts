@@ -114,7 +114,9 @@ export class ConsentStore {
     actor: Actor,
     action = 'consent.set',
   ): ConsentChangeResult {
-    const result = this.db.transaction(() => {
+    // Through the outbox: on a full volume its reserve is given up and the change retried, so a
+    // revocation and its purge never fail for want of space.
+    const result = this.outbox.atomically(() => {
       const row = this.getStmt.get(companyId);
       const before = effective(row);
       const stored = applyConsentChange(row?.t == null ? NO_CONSENT : { telemetryEnabled: row.t === 1, idsAllowed: row.i === 1 }, change);
@@ -127,7 +129,7 @@ export class ConsentStore {
       const details = { before, after, purged, ...(overriddenByFile.length > 0 ? { overriddenByFile } : {}) };
       this.audit.record(actor, action, companyId, details);
       return details;
-    })();
+    });
     this.notify([{ companyId, ...result }]);
     return result;
   }
@@ -138,7 +140,7 @@ export class ConsentStore {
    * its queued events as the admin route does. Returns the changes.
    */
   applyFile(declared: ReadonlyMap<string, DeclaredConsent>, file: string): ConsentFileChange[] {
-    const changes = this.db.transaction(() => {
+    const changes = this.outbox.atomically(() => {
       const previous = this.db.prepare<[], { id: string }>('SELECT company_id AS id FROM consent_file').all().map((row) => row.id);
       const companies = [...new Set([...previous, ...declared.keys()])].sort();
       const before = new Map(companies.map((company) => [company, this.get(company)]));
@@ -156,7 +158,7 @@ export class ConsentStore {
         changed.push({ companyId: company, before: was, after, purged });
       }
       return changed;
-    })();
+    });
     this.notify(changes);
     return changes;
   }

@@ -228,6 +228,10 @@ function inspectWal(path: string, now: () => number): { orphan: DamageKind } | {
   const wal = readFileSync(`${path}-wal`);
   const report = readWal(wal, headerPageSize(readHeader(path)));
   if (report === undefined || report.dropped === 0) return undefined;
+  // A process that has the database open (the relay, while the CLI starts) may be appending frames
+  // while they are read: a torn read looks like a broken chain. Such a WAL reads differently twice;
+  // a damaged one reads the same.
+  if (!readFileSync(`${path}-wal`).equals(wal)) return undefined;
   const keptAt = `${path}-wal.dropped-${now()}`;
   copyFileSync(`${path}-wal`, keptAt);
   return { damage: { kind: 'wal_frames_dropped', keptAt, droppedFrames: report.dropped, image: readSalvageImage(readFileSync(path), wal) } };

@@ -191,6 +191,34 @@ describe('a volume that stays full while the upstream is healthy', () => {
   );
 });
 
+describe('a revocation on a full volume', () => {
+  it.skipIf(!mountable && !inCi)('commits and purges the queued events instead of failing', async () => {
+    const dir = mountTmpfs('8m');
+    const dbPath = join(dir, 'relay.db');
+    await allowAcme(dbPath);
+    upstream.respond = () => ({ status: 503 });
+    const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_ADMIN_TOKEN: 'full-admin' }));
+    try {
+      const { bavail, bsize } = statfsSync(dir);
+      writeFileSync(join(dir, 'filler'), Buffer.alloc(bavail * bsize - 1024 * 1024));
+      const fill = await ingestUntilRefused(relay, 'revoke-full', 5, 2000);
+      expect(fill.acknowledged.length).toBeGreaterThan(100);
+      const response = await fetch(`${relay.url}/admin/consent/acme`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer full-admin', 'content-type': 'application/json' },
+        body: JSON.stringify({ telemetry_enabled: false }),
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { purged: number }).purged).toBe(fill.acknowledged.length);
+      expect(metricValue(await metricsText(relay.url), 'relay_outbox_events')).toBe(0);
+    } finally {
+      relay.child.kill('SIGKILL');
+      await relay.exited;
+      upstream.respond = () => ({ status: 200 });
+    }
+  }, 60_000);
+});
+
 describe('a full volume during the drain at SIGTERM', () => {
   it.skipIf(!mountable && !inCi)(
     'exits within the shutdown timeout, and whatever it did not deliver is delivered after the restart, once',
