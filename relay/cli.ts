@@ -49,6 +49,10 @@ function print(value: unknown): void {
 
 function withStores<T>(config: RelayConfig, action: (stores: Stores) => T): T {
   const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, consentFile: config.consentFile });
+  const consentFile = stores.consentFile;
+  if (consentFile?.initial.outcome === 'refused') {
+    process.stderr.write(`scrub-relay: consent file ${consentFile.source.path} refused (${consentFile.initial.reason}); the consent it gave last stays\n`);
+  }
   try {
     return action(stores);
   } finally {

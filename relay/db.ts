@@ -193,7 +193,8 @@ function moveAside(path: string, now: () => number): string {
   return aside;
 }
 
-function sizeOf(file: string): number | undefined {
+/** The size of a file in bytes, or undefined when there is none. */
+export function fileSize(file: string): number | undefined {
   try {
     return statSync(file).size;
   } catch {
@@ -219,10 +220,10 @@ function readHeader(file: string): Buffer {
  * open replays and checkpoints the part SQLite keeps.
  */
 function inspectWal(path: string, now: () => number): { orphan: DamageKind } | { damage: StorageDamage } | undefined {
-  const walSize = sizeOf(`${path}-wal`);
+  const walSize = fileSize(`${path}-wal`);
   // A WAL of a header alone holds no frame, so nothing can be lost with it.
   if (walSize === undefined || walSize <= 32) return undefined;
-  const dbSize = sizeOf(path);
+  const dbSize = fileSize(path);
   if (dbSize === undefined) return { orphan: 'wal_without_database' };
   if (dbSize === 0) return { orphan: 'empty_database_with_wal' };
   const wal = readFileSync(`${path}-wal`);

@@ -61,18 +61,7 @@ export function restoreSalvage(
       return true;
     });
     if (fresh.length > 0) {
-      outbox.enqueue(
-        fresh.map((row) => ({
-          eventId: row.eventId,
-          kind: row.kind,
-          destination: row.destination,
-          companyId: row.companyId,
-          userHash: row.userHash,
-          ipHash: row.ipHash,
-          payload: row.payload,
-          findings: row.findings,
-        })),
-      );
+      outbox.enqueue(fresh);
     }
     const outcome: SalvageOutcome = {
       read: image.rows.length,

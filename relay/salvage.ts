@@ -1,20 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { filePages, guessPageSize, headerPageSize, headerReserved, readTableLeaf, type SqlValue } from './sqlite-pages.js';
 import { readWal, type WalReport } from './sqlite-wal.js';
-import type { DestinationName } from './outbox.js';
+import type { DestinationName, NewOutboxRow } from './outbox.js';
 import type { EventKind } from '../scrubbers/types.js';
 
 /** An outbox row read back from a damaged file, as it was queued. */
-export interface SalvagedRow {
+export interface SalvagedRow extends NewOutboxRow {
   id: number;
-  eventId: string;
-  kind: EventKind;
-  destination: DestinationName;
-  companyId: string;
-  userHash: string | null;
-  ipHash: string | null;
-  payload: string;
-  findings: string;
   createdAt: number;
 }
 

@@ -1,4 +1,5 @@
-import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { fileSize } from './db.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -23,7 +24,7 @@ export class SpaceReserve {
     readonly bytes: number,
     private readonly freeBytes: () => number | undefined,
   ) {
-    this.held = sizeOf(path) === bytes;
+    this.held = fileSize(path) === bytes;
   }
 
   /** Calls `listener` each time the reserve is given up (false) or taken again (true). */
@@ -44,7 +45,7 @@ export class SpaceReserve {
   tryHold(headroom: number): boolean {
     if (this.held) return true;
     const free = this.freeBytes();
-    if (free !== undefined && free < this.bytes - (sizeOf(this.path) ?? 0) + headroom) return false;
+    if (free !== undefined && free < this.bytes - (fileSize(this.path) ?? 0) + headroom) return false;
     try {
       const fd = openSync(this.path, 'w');
       try {
@@ -69,13 +70,5 @@ export class SpaceReserve {
     this.held = false;
     if (was) this.changed();
     return was;
-  }
-}
-
-function sizeOf(path: string): number | undefined {
-  try {
-    return statSync(path).size;
-  } catch {
-    return undefined;
   }
 }

@@ -12,9 +12,9 @@ export function reportStorage(stores: Stores, metrics: Metrics, logger: Logger):
     metrics.storageDamage.inc({ kind: salvage.kind });
     metrics.salvaged.inc(salvage.requeued);
     metrics.salvageUnreadable.inc(salvage.unreadable);
-    const { kind, keptAt, droppedFrames, read, requeued, alreadyQueued, withoutConsent, unreadable, exact, consentRestored } = salvage;
+    const { kind, keptAt, droppedFrames, read, requeued, alreadyQueued, withoutConsent, unreadable, exact, consentRestored, failed } = salvage;
     logger.error(
-      { kind, keptAt, droppedFrames, read, requeued, alreadyQueued, withoutConsent, unreadable, unreadableExact: exact, consentRestored },
+      { kind, keptAt, droppedFrames, read, requeued, alreadyQueued, withoutConsent, unreadable, unreadableExact: exact, consentRestored, failed },
       'damaged storage salvaged: intact queued events were read back and queued again',
     );
   }

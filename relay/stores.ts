@@ -3,7 +3,7 @@ import type { Durability } from '../config/env.js';
 import { AdminAudit } from './admin-audit.js';
 import { ConsentFile, type ConsentFileResult } from './consent-file.js';
 import { ConsentStore } from './consent-store.js';
-import { openDatabase, volumeFreeBytes, type Db, type DamageKind } from './db.js';
+import { isStorageFault, openDatabase, volumeFreeBytes, type DamageKind, type Db, type StorageDamage } from './db.js';
 import { EgressAudit } from './egress-audit.js';
 import { Outbox } from './outbox.js';
 import { restoreSalvage, type SalvageOutcome } from './salvage-restore.js';
@@ -33,6 +33,8 @@ export interface Stores {
 
 /** Damage found at open and the salvage of it. */
 export interface StartupSalvage extends SalvageOutcome {
+  /** The SQLite code when queueing failed on storage (nothing was queued; the kept file can be recovered later). */
+  failed?: string;
   kind: DamageKind;
   /** Where the damaged files (or a copy of the damaged WAL) were kept. */
   keptAt: string;
@@ -77,7 +79,7 @@ export function openStores(options: {
   const salvage: StartupSalvage | undefined =
     damage === undefined
       ? undefined
-      : { kind: damage.kind, keptAt: damage.keptAt, droppedFrames: damage.droppedFrames, ...restoreSalvage({ db, outbox, consent, audit }, damage.image, damage.keptAt) };
+      : { kind: damage.kind, keptAt: damage.keptAt, droppedFrames: damage.droppedFrames, ...restoreOrReport({ db, outbox, consent, audit }, damage) };
   const egress = new EgressAudit(db);
   const hashKey = options.hashKey ?? storedHashKey(db);
   const subjects = new Subjects(db, hashKey, audit);
@@ -97,6 +99,21 @@ export function openStores(options: {
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * The salvage, or (storage failing, e.g. the volume is full) what it read and that nothing was
+ * queued: the relay starts all the same, and the kept file can be recovered later with
+ * `outbox recover`.
+ */
+function restoreOrReport(stores: Parameters<typeof restoreSalvage>[0], damage: StorageDamage): SalvageOutcome & { failed?: string } {
+  try {
+    return restoreSalvage(stores, damage.image, damage.keptAt);
+  } catch (error) {
+    if (!isStorageFault(error)) throw error;
+    const { rows, unreadable, exact } = damage.image;
+    return { read: rows.length, requeued: 0, alreadyQueued: 0, withoutConsent: 0, unreadable, exact, consentRestored: 0, failed: String((error as { code?: unknown }).code) };
+  }
 }
 
 function storedHashKey(db: Db): string {

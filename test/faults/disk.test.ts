@@ -83,6 +83,26 @@ async function ingestUntilRefused(relay: RelayProcess, label: string, stopAfter5
   return fill;
 }
 
+/**
+ * With the upstream down, leaves 1 MiB free on the volume and posts until the relay refuses:
+ * the volume is then full, with a backlog of acknowledged events.
+ */
+async function fillWithBacklog(dir: string, relay: RelayProcess, label: string): Promise<Fill> {
+  upstream.respond = () => ({ status: 503 });
+  const { bavail, bsize } = statfsSync(dir);
+  writeFileSync(join(dir, 'filler'), Buffer.alloc(bavail * bsize - 1024 * 1024));
+  const fill = await ingestUntilRefused(relay, label, 5, 2000);
+  expect(fill.acknowledged.length).toBeGreaterThan(100);
+  return fill;
+}
+
+/** Kills the relay and gives the upstream back its healthy answer. */
+async function stop(relay: RelayProcess): Promise<void> {
+  relay.child.kill('SIGKILL');
+  await relay.exited;
+  upstream.respond = () => ({ status: 200 });
+}
+
 describe('a full filesystem (size-limited tmpfs)', () => {
   it.skipIf(!mountable && !inCi)(
     'answers 503 with Retry-After and fails readiness while full, never crashes, and recovers when space returns',
@@ -143,14 +163,10 @@ describe('a volume that stays full while the upstream is healthy', () => {
       const dbPath = join(dir, 'relay.db');
       await allowAcme(dbPath);
       upstream.requests.length = 0;
-      upstream.respond = () => ({ status: 503 });
       const env = relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_MAX_BACKOFF: '1' });
       let relay = await startRelayProcess(env);
       try {
-        const { bavail, bsize } = statfsSync(dir);
-        writeFileSync(join(dir, 'filler'), Buffer.alloc(bavail * bsize - 1024 * 1024));
-        const fill = await ingestUntilRefused(relay, `wedge-${restart}`, 5, 2000);
-        expect(fill.acknowledged.length).toBeGreaterThan(100);
+        const fill = await fillWithBacklog(dir, relay, `wedge-${restart}`);
         if (restart) {
           relay.child.kill('SIGKILL');
           await relay.exited;
@@ -182,9 +198,7 @@ describe('a volume that stays full while the upstream is healthy', () => {
         expect(metricValue(await metricsText(relay.url), 'relay_storage_reserve_held')).toBe(1);
         await waitForDelivery(upstream, [`wedge-${restart}-after-space-returned`], 15_000);
       } finally {
-        relay.child.kill('SIGKILL');
-        await relay.exited;
-        upstream.respond = () => ({ status: 200 });
+        await stop(relay);
       }
     },
     90_000,
@@ -196,13 +210,9 @@ describe('a revocation on a full volume', () => {
     const dir = mountTmpfs('8m');
     const dbPath = join(dir, 'relay.db');
     await allowAcme(dbPath);
-    upstream.respond = () => ({ status: 503 });
     const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_ADMIN_TOKEN: 'full-admin' }));
     try {
-      const { bavail, bsize } = statfsSync(dir);
-      writeFileSync(join(dir, 'filler'), Buffer.alloc(bavail * bsize - 1024 * 1024));
-      const fill = await ingestUntilRefused(relay, 'revoke-full', 5, 2000);
-      expect(fill.acknowledged.length).toBeGreaterThan(100);
+      const fill = await fillWithBacklog(dir, relay, 'revoke-full');
       const response = await fetch(`${relay.url}/admin/consent/acme`, {
         method: 'PUT',
         headers: { authorization: 'Bearer full-admin', 'content-type': 'application/json' },
@@ -212,9 +222,7 @@ describe('a revocation on a full volume', () => {
       expect(((await response.json()) as { purged: number }).purged).toBe(fill.acknowledged.length);
       expect(metricValue(await metricsText(relay.url), 'relay_outbox_events')).toBe(0);
     } finally {
-      relay.child.kill('SIGKILL');
-      await relay.exited;
-      upstream.respond = () => ({ status: 200 });
+      await stop(relay);
     }
   }, 60_000);
 });
@@ -227,13 +235,9 @@ describe('a full volume during the drain at SIGTERM', () => {
       const dbPath = join(dir, 'relay.db');
       await allowAcme(dbPath);
       upstream.requests.length = 0;
-      upstream.respond = () => ({ status: 503 });
       const env = relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_MAX_BACKOFF: '1', RELAY_SHUTDOWN_TIMEOUT: '3' });
       const relay = await startRelayProcess(env);
-      const { bavail, bsize } = statfsSync(dir);
-      writeFileSync(join(dir, 'filler'), Buffer.alloc(bavail * bsize - 1024 * 1024));
-      const fill = await ingestUntilRefused(relay, 'drain-full', 5, 2000);
-      expect(fill.acknowledged.length).toBeGreaterThan(100);
+      const fill = await fillWithBacklog(dir, relay, 'drain-full');
 
       upstream.respond = () => ({ status: 200 });
       await expect.poll(() => upstream.requests.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
@@ -248,8 +252,7 @@ describe('a full volume during the drain at SIGTERM', () => {
         await waitForDelivery(upstream, fill.acknowledged, 30_000);
         expect([...deliveredCounts(upstream).values()].filter((count) => count > 1)).toEqual([]);
       } finally {
-        restarted.child.kill('SIGKILL');
-        await restarted.exited;
+        await stop(restarted);
       }
     },
     90_000,
