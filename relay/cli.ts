@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -14,6 +16,8 @@ import { renderEvent } from './render-event.js';
 import { eventProblem } from './parse-body.js';
 import { fieldProblem, prepareEvent } from './scrub-events.js';
 import { StorageOpenError } from './db.js';
+import { readSalvageFiles } from './salvage.js';
+import { restoreSalvage } from './salvage-restore.js';
 import { startRelay } from './server.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -25,6 +29,7 @@ const USAGE = `Usage: scrub-relay <command>
   consent set <company> [--telemetry|--no-telemetry] [--ids|--no-ids]
   consent list
   outbox stats
+  outbox recover FILE                     read the intact queued events of a damaged database back into the outbox
   dead-letters list
   dead-letters replay [--id N ...]
   egress list [--since TIME] [--company ID]
@@ -45,7 +50,11 @@ function print(value: unknown): void {
 }
 
 function withStores<T>(config: RelayConfig, action: (stores: Stores) => T): T {
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey });
+  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, consentFile: config.consentFile });
+  const consentFile = stores.consentFile;
+  if (consentFile?.initial.outcome === 'refused') {
+    process.stderr.write(`scrub-relay: consent file ${consentFile.source.path} refused (${consentFile.initial.reason}); the consent it gave last stays\n`);
+  }
   try {
     return action(stores);
   } finally {
@@ -255,6 +264,28 @@ function subject(args: string[], config: RelayConfig): number {
   return 0;
 }
 
+const RECOVER_USAGE = `Usage: scrub-relay outbox recover FILE
+
+Reads a damaged relay database (and FILE-wal beside it) page by page and queues every intact event
+again in the outbox at RELAY_DB_PATH, with the consent FILE held where it is newer. Events already
+queued, events of companies without consent and rows that are not valid JSON are not queued.
+Prints the counts. The relay salvages a file it moves aside at start by itself; this is for one
+kept from elsewhere.`;
+
+function outboxRecover(args: string[], config: RelayConfig): number {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${RECOVER_USAGE}\n`);
+    return 0;
+  }
+  const [file, ...rest] = args;
+  if (file === undefined || rest.length > 0) throw new UsageError(RECOVER_USAGE);
+  if (!existsSync(file) && !existsSync(`${file}-wal`)) throw new UsageError(`outbox recover: no file at ${file}`);
+  if (resolve(file) === resolve(config.dbPath)) throw new UsageError('outbox recover: FILE is RELAY_DB_PATH itself; give the damaged copy');
+  const image = readSalvageFiles(file);
+  withStores(config, (stores) => print({ file, ...restoreSalvage(stores, image, file) }));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -268,7 +299,8 @@ async function main(argv: string[]): Promise<number> {
     case 'consent':
       return consent(args, loadConfig(process.env));
     case 'outbox':
-      if (args[0] !== 'stats') throw new UsageError('Usage: scrub-relay outbox stats');
+      if (args[0] === 'recover') return outboxRecover(args.slice(1), loadConfig(process.env));
+      if (args[0] !== 'stats') throw new UsageError('Usage: scrub-relay outbox stats | outbox recover FILE');
       withStores(loadConfig(process.env), (stores) => print(stores.outbox.totals()));
       return 0;
     case 'dead-letters':

@@ -11,6 +11,8 @@ import { Forwarder, safeError } from './forwarder.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { applyRetention } from './retention.js';
+import { reportConsentFile } from './consent-file.js';
+import { reportStorage } from './storage-report.js';
 import { openStores, type Stores } from './stores.js';
 
 export interface RunningRelay {
@@ -47,11 +49,22 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const now = options.now ?? Date.now;
   const metrics = createMetrics();
   const rules = loadRules({ userFile: config.rulesFile });
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, now });
+  const stores = openStores({
+    dbPath: config.dbPath,
+    durability: config.durability,
+    hashKey: config.hashKey,
+    now,
+    space: { reserveBytes: config.storageReserveBytes, headroomBytes: 2 * config.maxBodyBytes },
+    consentFile: config.consentFile,
+  });
   if (stores.movedAside !== undefined) {
     metrics.storageRecovered.inc();
     logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
   }
+  reportStorage(stores, metrics, logger);
+  const consentFile = stores.consentFile;
+  if (consentFile !== undefined) reportConsentFile(consentFile.source.path, consentFile.initial, metrics, logger);
+  const stopConsentWatch = consentFile?.source.watch((result) => reportConsentFile(consentFile.source.path, result, metrics, logger));
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
   // Requests being handled: the drain waits for the ingest requests already past the intake check.
@@ -144,6 +157,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const close = () => {
     closing ??= (async () => {
       draining = true;
+      stopConsentWatch?.();
       clearInterval(retentionTimer);
       loopDelay.stop();
       // The listener stays open while the backlog drains: ingest answers 503 with Retry-After,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseConsentFile } from '../../config/consent-file.js';
 import {
   env,
   kinds,
@@ -322,5 +323,46 @@ describe('helm chart: values schema and consistency checks', () => {
   it('deletes a default when an override sets it to null, as helm does', () => {
     const values = coalescedValues(renderer, chartDir, { values: { resources: { limits: null } } });
     expect(values['resources']).toEqual({ requests: { cpu: '50m', memory: '96Mi' } });
+  });
+});
+
+describe('helm chart: declarative consent from values', () => {
+  const consent = { acme: { telemetry_enabled: true, ids_allowed: false }, globex: { telemetry_enabled: false } };
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = renderValid(chartDir, { values: { consent } });
+  });
+
+  it('renders the consent map into a ConfigMap that the relay parses as it is', () => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-consent')) as K8sObject & { data: Record<string, string> };
+    expect(cm).toBeDefined();
+    const declared = parseConsentFile(cm.data['consent.yaml']!);
+    expect(Object.fromEntries(declared)).toEqual({ acme: { telemetryEnabled: true, idsAllowed: false }, globex: { telemetryEnabled: false } });
+  });
+
+  it('mounts it as a directory (so the kubelet updates it in place) and points RELAY_CONSENT_FILE at it, without rolling the pods on a change', () => {
+    const pod = one<Workload>(objects, 'Deployment').spec.template.spec;
+    const c = relayContainer(pod);
+    expect(env(c).get('RELAY_CONSENT_FILE')?.value).toBe('/etc/scrub-relay/consent/consent.yaml');
+    const mount = (c.volumeMounts ?? []).find((m) => m.name === 'scrub-relay-consent') as { mountPath: string; subPath?: string; readOnly?: boolean } | undefined;
+    expect(mount).toEqual({ name: 'scrub-relay-consent', mountPath: '/etc/scrub-relay/consent', readOnly: true });
+    expect(pod.volumes?.find((v) => v.name === 'scrub-relay-consent')?.configMap?.name).toMatch(/-consent$/);
+    const changed = renderValid(chartDir, { values: { consent: { acme: { telemetry_enabled: false } } } });
+    const annotations = (w: K8sObject[]) => (one<Workload>(w, 'Deployment').spec.template as { metadata?: { annotations?: unknown } }).metadata?.annotations;
+    expect(annotations(changed)).toEqual(annotations(objects));
+  });
+
+  it('uses an existing ConfigMap instead, and renders neither without consent values', () => {
+    const existing = renderValid(chartDir, { values: { existingConsentConfigMap: 'gitops-consent' } });
+    expect(existing.filter((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-consent'))).toEqual([]);
+    const pod = one<Workload>(existing, 'Deployment').spec.template.spec;
+    expect(pod.volumes?.find((v) => v.name === 'scrub-relay-consent')?.configMap?.name).toBe('gitops-consent');
+    const none = renderValid(chartDir);
+    expect(env(relayContainer(one<Workload>(none, 'Deployment').spec.template.spec)).has('RELAY_CONSENT_FILE')).toBe(false);
+  });
+
+  it('refuses a consent entry the relay would refuse', () => {
+    expect(schemaErrors(coalescedValues(renderer, chartDir, { values: { consent: { acme: { telemetry_enabled: 1 } } } }))).not.toEqual([]);
+    expect(schemaErrors(coalescedValues(renderer, chartDir, { values: { consent: { acme: { telemetry: true } } } }))).not.toEqual([]);
   });
 });
