@@ -1,114 +1,173 @@
 /**
- * A set of characters as the regex cost analysis needs it: ASCII exactly, everything beyond ASCII
- * as one of three states. Sets built from Unicode property escapes are marked inexact, so that they
- * are never used where a set must be known to contain a character (a guard).
+ * A set of characters as the regex cost analysis needs it: ASCII as a bitmap, the rest as sorted
+ * code point ranges. Two kinds of doubt are recorded rather than guessed: `fuzzy` (case folding
+ * under `i` may add characters beyond ASCII that are not listed) and `inexact` (a `\p{…}` escape,
+ * taken as every character). Both keep `overlaps` an over-estimate and `isSubset` an
+ * under-estimate, which is what makes the analysis safe.
  */
 export interface CharSet {
   /** Bit `c` of word `c >>> 5` is set when ASCII code `c` is in the set. */
   readonly ascii: Uint32Array;
-  /** Characters beyond ASCII: none of them, some of them (unknown which), or all of them. */
-  readonly beyond: 'none' | 'some' | 'all';
-  /** Whether the ASCII part and `beyond` are exactly the set (false for `\p{…}`). */
-  readonly exact: boolean;
+  /** Sorted, disjoint, non-adjacent `[lo, hi]` pairs of code points from 128 up. */
+  readonly ranges: readonly (readonly [number, number])[];
+  /** Unlisted characters beyond ASCII may belong to the set. */
+  readonly fuzzy: boolean;
+  /** The set may hold fewer characters than listed (so it cannot prove that it contains one). */
+  readonly inexact: boolean;
 }
 
 const WORDS = 4;
+const MAX_CODE_POINT = 0x10ffff;
+const KELVIN = 0x212a;
+const LONG_S = 0x17f;
+
+/** Whitespace beyond ASCII that `\s` matches (ECMA-262 WhiteSpace and LineTerminator). */
+const UNICODE_SPACE: readonly (readonly [number, number])[] = [
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+  [0xfeff, 0xfeff],
+];
+
+function make(ascii: Uint32Array, ranges: readonly (readonly [number, number])[], fuzzy = false, inexact = false): CharSet {
+  return { ascii, ranges: normalise(ranges), fuzzy, inexact };
+}
+
+function normalise(ranges: readonly (readonly [number, number])[]): (readonly [number, number])[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [lo, hi] of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+function bit(ascii: Uint32Array, c: number): boolean {
+  return (((ascii[c >>> 5] as number) >>> (c & 31)) & 1) === 1;
+}
+
+function setBit(ascii: Uint32Array, c: number): void {
+  ascii[c >>> 5] = (ascii[c >>> 5] as number) | (1 << (c & 31));
+}
 
 /** The empty set. */
 export function emptySet(): CharSet {
-  return { ascii: new Uint32Array(WORDS), beyond: 'none', exact: true };
+  return make(new Uint32Array(WORDS), []);
 }
 
 /** Every character. */
 export function fullSet(): CharSet {
-  return { ascii: new Uint32Array(WORDS).fill(0xffffffff), beyond: 'all', exact: true };
+  return make(new Uint32Array(WORDS).fill(0xffffffff), [[128, MAX_CODE_POINT]]);
+}
+
+/** What a `\p{…}` escape is taken as: every character, unable to prove it contains one. */
+export function unknownSet(): CharSet {
+  return { ...fullSet(), inexact: true };
 }
 
 /**
- * The characters from `min` to `max` (code points). Under the `i` flag ASCII letters bring their
- * other case; with `u` as well, `k`, `s` and the two non-ASCII letters that fold to them (U+212A,
- * U+017F) bring each other.
+ * The characters from `min` to `max` (code points). Under `i`, ASCII letters bring their other
+ * case; with `u` as well, `k`/`K` bring U+212A and `s`/`S` U+017F and the reverse (Unicode simple
+ * case folding); other characters beyond ASCII may fold to unlisted ones (fuzzy).
  */
-export function rangeSet(min: number, max: number, ignoreCase: boolean, unicode: boolean): CharSet {
+export function rangeSet(min: number, max: number, ignoreCase = false, unicode = false): CharSet {
   const ascii = new Uint32Array(WORDS);
-  let beyond: CharSet['beyond'] = max >= 128 ? 'some' : 'none';
-  const add = (c: number): void => {
-    ascii[c >>> 5] = (ascii[c >>> 5] as number) | (1 << (c & 31));
-  };
-  for (let c = min; c <= Math.min(max, 127); c++) add(c);
-  if (ignoreCase) {
-    for (let c = 65; c <= 90; c++) {
-      if (has(ascii, c) || has(ascii, c + 32)) {
-        add(c);
-        add(c + 32);
-      }
-    }
-    if (unicode) {
-      const kelvin = min <= 0x212a && max >= 0x212a;
-      const longS = min <= 0x17f && max >= 0x17f;
-      if (kelvin) {
-        add(75);
-        add(107);
-      }
-      if (longS) {
-        add(83);
-        add(115);
-      }
-      if (has(ascii, 107) || has(ascii, 115)) beyond = 'some';
+  for (let c = min; c <= Math.min(max, 127); c++) setBit(ascii, c);
+  const ranges: [number, number][] = max >= 128 ? [[Math.max(min, 128), max]] : [];
+  if (!ignoreCase) return make(ascii, ranges);
+  for (let c = 65; c <= 90; c++) {
+    if (bit(ascii, c) || bit(ascii, c + 32)) {
+      setBit(ascii, c);
+      setBit(ascii, c + 32);
     }
   }
-  return { ascii, beyond, exact: true };
+  if (unicode) {
+    if (min <= KELVIN && max >= KELVIN) [75, 107].forEach((c) => setBit(ascii, c));
+    if (min <= LONG_S && max >= LONG_S) [83, 115].forEach((c) => setBit(ascii, c));
+    if (bit(ascii, 107)) ranges.push([KELVIN, KELVIN]);
+    if (bit(ascii, 115)) ranges.push([LONG_S, LONG_S]);
+  }
+  return make(ascii, ranges, max >= 128);
 }
 
-function has(ascii: Uint32Array, c: number): boolean {
-  return (((ascii[c >>> 5] as number) >>> (c & 31)) & 1) === 1;
-}
-
-/** Whether ASCII code `c` is in `set`. */
-export function hasAscii(set: CharSet, c: number): boolean {
-  return has(set.ascii, c);
+/** `\s`: ASCII whitespace and the Unicode spaces and line terminators. */
+export function spaceSet(): CharSet {
+  const ascii = new Uint32Array(WORDS);
+  for (const c of [9, 10, 11, 12, 13, 32]) setBit(ascii, c);
+  return make(ascii, UNICODE_SPACE);
 }
 
 /** `a ∪ b`. */
 export function union(a: CharSet, b: CharSet): CharSet {
   const ascii = new Uint32Array(WORDS);
   for (let i = 0; i < WORDS; i++) ascii[i] = (a.ascii[i] as number) | (b.ascii[i] as number);
-  const beyond = a.beyond === 'all' || b.beyond === 'all' ? 'all' : a.beyond === 'some' || b.beyond === 'some' ? 'some' : 'none';
-  return { ascii, beyond, exact: a.exact && b.exact };
+  return make(ascii, [...a.ranges, ...b.ranges], a.fuzzy || b.fuzzy, a.inexact || b.inexact);
 }
 
-/** `a ∩ b`, over-approximated beyond ASCII. */
+/** `a ∩ b`, as an over-estimate. */
 export function intersect(a: CharSet, b: CharSet): CharSet {
   const ascii = new Uint32Array(WORDS);
   for (let i = 0; i < WORDS; i++) ascii[i] = (a.ascii[i] as number) & (b.ascii[i] as number);
-  const beyond = a.beyond === 'none' || b.beyond === 'none' ? 'none' : a.beyond === 'all' && b.beyond === 'all' ? 'all' : 'some';
-  return { ascii, beyond, exact: a.exact && b.exact };
+  // A fuzzy side may hold any character beyond ASCII: keep the other side's.
+  let ranges: (readonly [number, number])[];
+  if (a.fuzzy && b.fuzzy) ranges = [[128, MAX_CODE_POINT]];
+  else if (a.fuzzy) ranges = [...b.ranges];
+  else if (b.fuzzy) ranges = [...a.ranges];
+  else ranges = intersectRanges(a.ranges, b.ranges);
+  return make(ascii, ranges, false, a.inexact || b.inexact);
 }
 
-/** Every character not in `a`. */
+function intersectRanges(a: readonly (readonly [number, number])[], b: readonly (readonly [number, number])[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [alo, ahi] of a) {
+    for (const [blo, bhi] of b) {
+      const lo = Math.max(alo, blo);
+      const hi = Math.min(ahi, bhi);
+      if (lo <= hi) out.push([lo, hi]);
+    }
+  }
+  return out;
+}
+
+/** Every character not in `a`, as an over-estimate. */
 export function complement(a: CharSet): CharSet {
-  // The complement of an over-approximation says nothing: keep the answer an over-approximation.
-  if (!a.exact) return { ...fullSet(), beyond: 'some', exact: false };
+  // The complement of an over-estimate says nothing: keep the answer an over-estimate.
+  if (a.inexact) return unknownSet();
   const ascii = new Uint32Array(WORDS);
   for (let i = 0; i < WORDS; i++) ascii[i] = ~(a.ascii[i] as number) >>> 0;
-  const beyond = a.beyond === 'all' ? 'none' : a.beyond === 'none' ? 'all' : 'some';
-  return { ascii, beyond, exact: a.exact };
+  const ranges: [number, number][] = [];
+  let next = 128;
+  for (const [lo, hi] of a.ranges) {
+    if (lo > next) ranges.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= MAX_CODE_POINT) ranges.push([next, MAX_CODE_POINT]);
+  // Unlisted members of a fuzzy `a` are listed in the complement: it is an over-estimate that
+  // cannot prove membership.
+  return make(ascii, ranges, false, a.fuzzy);
+}
+
+function hasBeyondAscii(a: CharSet): boolean {
+  return a.fuzzy || a.ranges.length > 0;
 }
 
 /** Whether `a` and `b` may share a character (true when unsure). */
 export function overlaps(a: CharSet, b: CharSet): boolean {
   for (let i = 0; i < WORDS; i++) if (((a.ascii[i] as number) & (b.ascii[i] as number)) !== 0) return true;
-  return a.beyond !== 'none' && b.beyond !== 'none';
+  if ((a.fuzzy && hasBeyondAscii(b)) || (b.fuzzy && hasBeyondAscii(a))) return true;
+  return intersectRanges(a.ranges, b.ranges).length > 0;
 }
 
 /** Whether every character of `a` is certainly in `b` (false when unsure). */
 export function isSubset(a: CharSet, b: CharSet): boolean {
-  if (!b.exact) return false;
+  if (b.inexact) return false;
   for (let i = 0; i < WORDS; i++) if (((a.ascii[i] as number) & ~(b.ascii[i] as number)) !== 0) return false;
-  return a.beyond === 'none' || b.beyond === 'all';
-}
-
-/** Whether `a` is empty. */
-export function isEmpty(a: CharSet): boolean {
-  return a.beyond === 'none' && a.ascii.every((w) => w === 0);
+  if (a.fuzzy) return b.ranges.length === 1 && b.ranges[0]?.[0] === 128 && b.ranges[0][1] === MAX_CODE_POINT;
+  return a.ranges.every(([lo, hi]) => b.ranges.some(([blo, bhi]) => blo <= lo && hi <= bhi));
 }

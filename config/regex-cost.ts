@@ -1,7 +1,7 @@
 import { RegExpParser } from '@eslint-community/regexpp';
 import type { AST } from '@eslint-community/regexpp';
 import type { CharSet } from './char-set.js';
-import { complement, emptySet, fullSet, intersect, isSubset, overlaps, rangeSet, union } from './char-set.js';
+import { complement, emptySet, fullSet, intersect, isSubset, overlaps, rangeSet, spaceSet, union, unknownSet } from './char-set.js';
 
 /**
  * Steps per input character above which a rule pattern is refused. Every shipped pattern stays far
@@ -54,7 +54,8 @@ export function regexCost(source: string, flags: string): RegexCost {
   const analysis = new Analysis(flags.includes('i'), unicode, flags.includes('s'), flags.includes('m'));
   const top: Follow = { acc: fullSet(), gate: [], work: 1, succeeds: true, consumes: true };
   const { work } = analysis.alternatives(pattern.alternatives, top, TOP_CONTEXT, false);
-  return { stepsPerChar: work, worst: analysis.worst };
+  // Any doubt in the arithmetic (an unbounded count times zero) counts as unbounded.
+  return { stepsPerChar: Number.isNaN(work) ? Infinity : work, worst: analysis.worst };
 }
 
 /** What comes after an element, as the element's cost depends on it. */
@@ -104,8 +105,8 @@ interface Cost {
   paths: number;
 }
 
-const LINE_TERMINATORS = [10, 13];
-const WORD = union(union(rangeSet(48, 57, false, false), rangeSet(65, 90, false, false)), union(rangeSet(97, 122, false, false), rangeSet(95, 95, false, false)));
+const LINE_TERMINATORS = union(union(rangeSet(10, 10), rangeSet(13, 13)), rangeSet(0x2028, 0x2029));
+const WORD = union(union(rangeSet(48, 57), rangeSet(65, 90)), union(rangeSet(97, 122), rangeSet(95, 95)));
 
 function mul(a: number, b: number): number {
   return a === 0 || b === 0 ? 0 : a * b;
@@ -115,7 +116,7 @@ function mul(a: number, b: number): number {
 function geometric(b: number, from: number, to: number): number {
   if (to < from) return 0;
   if (b === 1) return to - from + 1;
-  if (to === Infinity) return Infinity;
+  if (to === Infinity || b === Infinity) return to === 0 ? 1 : Infinity;
   return (b ** (to + 1) - b ** from) / (b - 1);
 }
 
@@ -182,7 +183,7 @@ class Analysis {
           const d = this.singleCharAlternatives(e.alternatives);
           if (d !== undefined && isSubset(set, d)) return true;
         } else if (e.kind === 'start') {
-          if (!this.multiline || LINE_TERMINATORS.every((c) => !overlaps(set, rangeSet(c, c, false, false)))) return true;
+          if (!this.multiline || !overlaps(set, LINE_TERMINATORS)) return true;
         } else if (e.kind === 'word' && !e.negate && isSubset(set, WORD)) {
           return true;
         }
@@ -227,7 +228,7 @@ class Analysis {
     if (e.type === 'Assertion') {
       if (e.kind === 'lookahead' && !backward) {
         const d = this.singleCharAlternatives(e.alternatives);
-        if (e.negate) return d !== undefined && d.exact ? intersect(f.acc, complement(d)) : f.acc;
+        if (e.negate) return d !== undefined && !d.inexact && !d.fuzzy ? intersect(f.acc, complement(d)) : f.acc;
         const s = this.alternativesShape(e.alternatives, false);
         return s.nullable ? f.acc : intersect(f.acc, s.first);
       }
@@ -395,17 +396,12 @@ class Analysis {
       case 'CharacterClassRange':
         return rangeSet(e.min.value, e.max.value, i, u);
       case 'CharacterSet': {
+        if (e.kind === 'any') return this.dotAll ? fullSet() : complement(union(union(rangeSet(10, 10), rangeSet(13, 13)), rangeSet(0x2028, 0x2029)));
+        if (e.kind === 'property') return unknownSet();
         let set: CharSet;
-        if (e.kind === 'any') {
-          set = this.dotAll ? fullSet() : complement(union(rangeSet(10, 10, false, false), rangeSet(13, 13, false, false)));
-          if (!this.dotAll) set = { ...set, beyond: 'some' };
-          return set;
-        }
-        if (e.kind === 'digit') set = rangeSet(48, 57, false, false);
-        else if (e.kind === 'word') set = i && u ? rangeSet(75, 75, true, true) : emptySet();
-        else if (e.kind === 'space') set = { ...union(rangeSet(9, 13, false, false), rangeSet(32, 32, false, false)), beyond: 'some' };
-        else return { ...fullSet(), beyond: 'some', exact: false };
-        if (e.kind === 'word') set = union(set, WORD);
+        if (e.kind === 'digit') set = rangeSet(48, 57);
+        else if (e.kind === 'space') set = spaceSet();
+        else set = i && u ? union(WORD, union(rangeSet(75, 75, true, true), rangeSet(83, 83, true, true))) : WORD;
         return e.negate ? complement(set) : set;
       }
       case 'CharacterClass': {
@@ -414,7 +410,7 @@ class Analysis {
         return e.negate ? complement(set) : set;
       }
       default:
-        return { ...fullSet(), beyond: 'some', exact: false };
+        return unknownSet();
     }
   }
 }

@@ -426,7 +426,7 @@ export function redosProblem(source: string, flags: string): string | undefined 
   let problem: string | undefined;
   try {
     const { stepsPerChar, worst } = regexCost(source, flags);
-    if (stepsPerChar > MAX_STEPS_PER_CHAR) {
+    if (!(stepsPerChar <= MAX_STEPS_PER_CHAR)) {
       const what = worst === undefined ? 'the pattern' : `${worst.construct}: ${worst.why}`;
       const steps = stepsPerChar === Infinity ? 'no bound on the steps per character of text' : `about ${formatCount(stepsPerChar)} steps per character of text`;
       problem = `pattern is not linear: ${what} (${steps}, limit ${MAX_STEPS_PER_CHAR}): ${source}`;
