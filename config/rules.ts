@@ -416,8 +416,8 @@ let redosMs = 0;
  * {@link MAX_STEPS_PER_CHAR} steps per character of text, for any text (see {@link regexCost}: a
  * static analysis of the pattern, microseconds per pattern, so every start analyses every rule).
  * @example redosProblem('a{1,65535}b', '')
- *   // 'pattern is not linear: a{1,65535} can rescan up to 65535 characters from every start
- *   //  position (about 131073 steps per character of text, limit 4096): a{1,65535}b'
+ *   // 'pattern is not linear: a{1,65535}: it can rescan up to 65535 characters from every start
+ *   //  position (about 131072 backtracking steps per character of text, limit 4096): a{1,65535}b'
  */
 export function redosProblem(source: string, flags: string): string | undefined {
   const key = `${[...flags].sort().join('')}/${source}`;
@@ -428,7 +428,8 @@ export function redosProblem(source: string, flags: string): string | undefined 
     const { stepsPerChar, worst } = regexCost(source, flags);
     if (!(stepsPerChar <= MAX_STEPS_PER_CHAR)) {
       const what = worst === undefined ? 'the pattern' : `${worst.construct}: ${worst.why}`;
-      const steps = stepsPerChar === Infinity ? 'no bound on the steps per character of text' : `about ${formatCount(stepsPerChar)} steps per character of text`;
+      const steps =
+        stepsPerChar === Infinity ? 'no bound on the backtracking steps per character of text' : `about ${formatCount(stepsPerChar)} backtracking steps per character of text`;
       problem = `pattern is not linear: ${what} (${steps}, limit ${MAX_STEPS_PER_CHAR}): ${source}`;
     }
   } catch (err) {

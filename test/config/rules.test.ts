@@ -118,7 +118,7 @@ rules:
     const err = loadError(file);
     expect(err.code).toBe('ERR_CONFIG');
     expect(err.message).toBe(
-      `rules file ${file}: rule "foo": pattern is not linear: (a+)+: its body can match the same text in unboundedly many ways and repeats without bound: unboundedly many ways to try (no bound on the steps per character of text, limit 4096): (a+)+$`,
+      `rules file ${file}: rule "foo": pattern is not linear: (a+)+: its body can match the same text in unboundedly many ways and repeats without bound: unboundedly many ways to try (no bound on the backtracking steps per character of text, limit 4096): (a+)+$`,
     );
   });
 
