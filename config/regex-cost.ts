@@ -1,7 +1,7 @@
-import { RegExpParser } from '@eslint-community/regexpp';
-import type { AST } from '@eslint-community/regexpp';
 import type { CharSet } from './char-set.js';
 import { complement, emptySet, fullSet, intersect, isSubset, overlaps, rangeSet, spaceSet, union, unknownSet } from './char-set.js';
+import { parseRegex } from './regex-syntax.js';
+import type { Alternative, Character, CharacterClass, CharacterClassRange, CharacterSet, Element, Quantifier } from './regex-syntax.js';
 
 /**
  * Steps per input character above which a rule pattern is refused. Every shipped pattern stays far
@@ -50,10 +50,10 @@ export class UnsupportedPatternError extends Error {
  */
 export function regexCost(source: string, flags: string): RegexCost {
   const unicode = flags.includes('u');
-  const pattern = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, source.length, { unicode });
+  const alternatives = parseRegex(source, unicode);
   const analysis = new Analysis(flags.includes('i'), unicode, flags.includes('s'), flags.includes('m'));
   const top: Follow = { acc: fullSet(), gate: [], work: 1, succeeds: true, consumes: true };
-  const { work } = analysis.alternatives(pattern.alternatives, top, TOP_CONTEXT, false);
+  const { work } = analysis.alternatives(alternatives, top, TOP_CONTEXT, false);
   // Any doubt in the arithmetic (an unbounded count times zero) counts as unbounded.
   return { stepsPerChar: Number.isNaN(work) ? Infinity : work, worst: analysis.worst };
 }
@@ -105,6 +105,7 @@ interface Cost {
   paths: number;
 }
 
+const SINGLE_CHARS = new Map<number, CharSet>();
 const LINE_TERMINATORS = union(union(rangeSet(10, 10), rangeSet(13, 13)), rangeSet(0x2028, 0x2029));
 const WORD = union(union(rangeSet(48, 57), rangeSet(65, 90)), union(rangeSet(97, 122), rangeSet(95, 95)));
 
@@ -122,8 +123,8 @@ function geometric(b: number, from: number, to: number): number {
 
 class Analysis {
   worst: RegexCost['worst'];
-  private readonly shapes = new Map<AST.Node, Shape>();
-  private readonly reversedShapes = new Map<AST.Node, Shape>();
+  private readonly shapes = new Map<Element | Alternative, Shape>();
+  private readonly reversedShapes = new Map<Element | Alternative, Shape>();
 
   constructor(
     private readonly ignoreCase: boolean,
@@ -132,7 +133,7 @@ class Analysis {
     private readonly multiline: boolean,
   ) {}
 
-  alternatives(alts: readonly AST.Alternative[], follow: Follow, ctx: Context, backward: boolean): Cost {
+  alternatives(alts: readonly Alternative[], follow: Follow, ctx: Context, backward: boolean): Cost {
     const costs = alts.map((alt) => this.sequence(alt.elements, follow, ctx, backward));
     if (costs.length === 1) return costs[0] as Cost;
     const shapes = alts.map((alt) => this.shape(alt, backward));
@@ -147,7 +148,7 @@ class Analysis {
     return { work: costs.reduce((s, c) => s + c.work, 0), paths: costs.reduce((s, c) => s + c.paths, 0) };
   }
 
-  private sequence(elements: readonly AST.Element[], follow: Follow, ctx: Context, backward: boolean): Cost {
+  private sequence(elements: readonly Element[], follow: Follow, ctx: Context, backward: boolean): Cost {
     const order = backward ? [...elements].reverse() : elements;
     const contexts: Context[] = [];
     let choices = ctx.choices;
@@ -160,7 +161,7 @@ class Analysis {
     let f = follow;
     let paths = 1;
     for (let i = order.length - 1; i >= 0; i--) {
-      const e = order[i] as AST.Element;
+      const e = order[i] as Element;
       const cost = this.element(e, f, contexts[i] as Context, backward);
       paths = mul(paths, cost.paths);
       f = {
@@ -175,9 +176,9 @@ class Analysis {
   }
 
   /** Walks back from `order[i]` over fixed runs of `set` characters to a boundary `set` cannot cross. */
-  private guardBefore(order: readonly AST.Element[], i: number, set: CharSet, ctx: Context): boolean {
+  private guardBefore(order: readonly Element[], i: number, set: CharSet, ctx: Context): boolean {
     for (let j = i - 1; j >= 0; j--) {
-      const e = order[j] as AST.Element;
+      const e = order[j] as Element;
       if (e.type === 'Assertion') {
         if (e.kind === 'lookbehind' && e.negate) {
           const d = this.singleCharAlternatives(e.alternatives);
@@ -202,8 +203,8 @@ class Analysis {
   }
 
   /** How many lengths `order[i]` can match in one text, given where it stands. */
-  private lengthChoices(order: readonly AST.Element[], i: number, ctx: Context, backward: boolean): number {
-    const e = order[i] as AST.Element;
+  private lengthChoices(order: readonly Element[], i: number, ctx: Context, backward: boolean): number {
+    const e = order[i] as Element;
     const s = this.shape(e, backward);
     if (s.minLen === s.maxLen) return 1;
     const next = order[i + 1];
@@ -214,7 +215,7 @@ class Analysis {
     return s.maxLen - s.minLen + 1;
   }
 
-  private singleCharAlternatives(alts: readonly AST.Alternative[]): CharSet | undefined {
+  private singleCharAlternatives(alts: readonly Alternative[]): CharSet | undefined {
     let set = emptySet();
     for (const alt of alts) {
       const only = alt.elements.length === 1 ? alt.elements[0] : undefined;
@@ -224,7 +225,7 @@ class Analysis {
     return set;
   }
 
-  private accBefore(e: AST.Element, f: Follow, backward: boolean): CharSet {
+  private accBefore(e: Element, f: Follow, backward: boolean): CharSet {
     if (e.type === 'Assertion') {
       if (e.kind === 'lookahead' && !backward) {
         const d = this.singleCharAlternatives(e.alternatives);
@@ -238,24 +239,23 @@ class Analysis {
     return s.nullable ? union(s.first, f.acc) : s.first;
   }
 
-  private gateBefore(e: AST.Element, f: Follow, backward: boolean): readonly CharSet[] {
+  private gateBefore(e: Element, f: Follow, backward: boolean): readonly CharSet[] {
     if (e.type === 'Assertion') return f.gate;
     const s = this.shape(e, backward);
     return s.single ? [s.first, ...f.gate].slice(0, GATE) : [];
   }
 
-  private alwaysSucceeds(e: AST.Element): boolean {
+  private alwaysSucceeds(e: Element): boolean {
     if (e.type === 'Quantifier') return e.min === 0 || this.alwaysSucceeds(e.element);
     if (e.type === 'Group' || e.type === 'CapturingGroup') return e.alternatives.some((alt) => alt.elements.every((x) => this.alwaysSucceeds(x)));
     return false;
   }
 
-  private element(e: AST.Element, f: Follow, ctx: Context, backward: boolean): Cost {
+  private element(e: Element, f: Follow, ctx: Context, backward: boolean): Cost {
     switch (e.type) {
       case 'Character':
       case 'CharacterClass':
       case 'CharacterSet':
-      case 'ExpressionCharacterClass':
         return { work: 1 + f.work, paths: 1 };
       case 'Backreference':
         throw new UnsupportedPatternError(e.raw, 'back-references are not allowed in rules: their matching time has no bound');
@@ -275,7 +275,7 @@ class Analysis {
     }
   }
 
-  private quantifier(q: AST.Quantifier, f: Follow, ctx: Context, backward: boolean): Cost {
+  private quantifier(q: Quantifier, f: Follow, ctx: Context, backward: boolean): Cost {
     const { min, max } = q;
     if (max === 0) return { work: 1 + f.work, paths: 1 };
     const body = q.element;
@@ -309,14 +309,14 @@ class Analysis {
     return { work: own + (deep < handOvers ? mul(handOvers, gateWork) + mul(deep, f.work) : mul(handOvers, f.work)), paths: handOvers };
   }
 
-  private why(q: AST.Quantifier, b: number, ways: number, shape: Shape): string {
+  private why(q: Quantifier, b: number, ways: number, shape: Shape): string {
     const bound = q.max === Infinity ? 'without bound' : `up to ${q.max} times`;
     if (b > 1) return `its body can match the same text in ${formatCount(b)} ways and repeats ${bound}: ${formatCount(ways)} ways to try`;
     const reach = mul(q.max, shape.maxLen);
     return `it can rescan ${reach === Infinity ? 'the rest of the text' : `up to ${reach} characters`} from every start position`;
   }
 
-  private shape(e: AST.Element | AST.Alternative, backward: boolean): Shape {
+  private shape(e: Element | Alternative, backward: boolean): Shape {
     const cache = backward ? this.reversedShapes : this.shapes;
     let s = cache.get(e);
     if (s === undefined) {
@@ -326,12 +326,11 @@ class Analysis {
     return s;
   }
 
-  private computeShape(e: AST.Element | AST.Alternative, backward: boolean): Shape {
+  private computeShape(e: Element | Alternative, backward: boolean): Shape {
     switch (e.type) {
       case 'Character':
       case 'CharacterClass':
-      case 'CharacterSet':
-      case 'ExpressionCharacterClass': {
+      case 'CharacterSet': {
         const set = this.charsOf(e);
         return { first: set, last: set, chars: set, nullable: false, minLen: 1, maxLen: 1, single: true };
       }
@@ -374,7 +373,7 @@ class Analysis {
     }
   }
 
-  private alternativesShape(alts: readonly AST.Alternative[], backward: boolean): Shape {
+  private alternativesShape(alts: readonly Alternative[], backward: boolean): Shape {
     const shapes = alts.map((alt) => this.shape(alt, backward));
     return {
       first: shapes.reduce((acc, s) => union(acc, s.first), emptySet()),
@@ -387,12 +386,20 @@ class Analysis {
     };
   }
 
-  private charsOf(e: AST.Character | AST.CharacterClass | AST.CharacterSet | AST.CharacterClassRange | AST.ExpressionCharacterClass | AST.CharacterClassElement): CharSet {
+  private charsOf(e: Character | CharacterClass | CharacterSet | CharacterClassRange): CharSet {
     const i = this.ignoreCase;
     const u = this.unicode;
     switch (e.type) {
-      case 'Character':
-        return rangeSet(e.value, e.value, i, u);
+      case 'Character': {
+        // Sets are never modified: one per character and flags serves every occurrence.
+        const key = e.value * 4 + (i ? 2 : 0) + (u ? 1 : 0);
+        let set = SINGLE_CHARS.get(key);
+        if (set === undefined) {
+          set = rangeSet(e.value, e.value, i, u);
+          SINGLE_CHARS.set(key, set);
+        }
+        return set;
+      }
       case 'CharacterClassRange':
         return rangeSet(e.min.value, e.max.value, i, u);
       case 'CharacterSet': {
@@ -409,8 +416,6 @@ class Analysis {
         for (const el of e.elements) set = union(set, this.charsOf(el));
         return e.negate ? complement(set) : set;
       }
-      default:
-        return unknownSet();
     }
   }
 }

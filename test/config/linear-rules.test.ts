@@ -90,6 +90,13 @@ describe('user rules are linear or refused', () => {
     expect(problemOf('[a-z][A-Z]{1,20000}!', 'aBCDEF!')).toBeUndefined();
   });
 
+  it('reads escapes, named groups and Annex B literals as V8 does', () => {
+    expect(problemOf('(?<n>a{1,5})\\k<n>', 'aaaaaa')).toMatch(/^pattern is refused: back-references are not allowed in rules: their matching time has no bound: \\k<n>: /);
+    expect(problemOf('id\\x3d[\\u0041-\\u005A\\b]{1,9}x{,5}', 'id=ABx{,5}')).toBeUndefined();
+    expect(problemOf('\\p{L}{1,20000}!', 'abcdef!', 'u')).toMatch(/^pattern is not linear: \\p\{L\}\{1,20000\}: /);
+    expect(problemOf('(?<![0-9])[\\s\\S]{0,9000}', 'abcdef', 's')).toBeUndefined();
+  });
+
   it('accepts every shipped rule', () => {
     const report = checkRules();
     expect(report.rules.filter((r) => !r.ok).map((r) => ({ id: r.id, problems: r.problems }))).toEqual([]);
