@@ -1,11 +1,15 @@
 import type { CharSet } from './char-set.js';
-import { complement, emptySet, fullSet, intersect, isSubset, overlaps, rangeSet, spaceSet, union, unknownSet } from './char-set.js';
+import { complement, emptySet, fullSet, intersect, isSubset, overlaps, rangeSet, union } from './char-set.js';
+import type { Shape } from './regex-shape.js';
+import { mul, Shapes, UnsupportedPatternError, WORD } from './regex-shape.js';
 import { parseRegex } from './regex-syntax.js';
-import type { Alternative, Character, CharacterClass, CharacterClassRange, CharacterSet, Element, Quantifier } from './regex-syntax.js';
+import type { Alternative, Element, Quantifier } from './regex-syntax.js';
+
+export { UnsupportedPatternError };
 
 /**
  * Steps per input character above which a rule pattern is refused. Every shipped pattern stays far
- * below it (test/config/regex-cost.test.ts prints their costs); the patterns of issue 19 that block
+ * below it (test/scrubbers/linear.test.ts checks each); the patterns of issue 19 that block
  * the relay for seconds are far above it.
  */
 export const MAX_STEPS_PER_CHAR = 4096;
@@ -21,15 +25,6 @@ export interface RegexCost {
   worst: { construct: string; why: string; steps: number } | undefined;
 }
 
-/** A pattern the analysis does not accept at all (a back-reference), with the construct that is refused. */
-export class UnsupportedPatternError extends Error {
-  readonly construct: string;
-  constructor(construct: string, why: string) {
-    super(`${why}: ${construct}`);
-    this.name = 'UnsupportedPatternError';
-    this.construct = construct;
-  }
-}
 
 /**
  * Bounds the backtracking work of `source` with `flags` (of `imsu`) on any text, statically, from
@@ -87,16 +82,6 @@ const TOP_CONTEXT: Context = { guard: () => false, choices: 1 };
 const NO_GUARD = (): boolean => false;
 const GATE = 16;
 
-interface Shape {
-  first: CharSet;
-  last: CharSet;
-  chars: CharSet;
-  nullable: boolean;
-  minLen: number;
-  maxLen: number;
-  /** Consumes exactly one character (a literal, a class, an escape). */
-  single: boolean;
-}
 
 interface Cost {
   /** Worst-case steps of the element and every invocation of what follows. */
@@ -105,13 +90,8 @@ interface Cost {
   paths: number;
 }
 
-const SINGLE_CHARS = new Map<number, CharSet>();
 const LINE_TERMINATORS = union(union(rangeSet(10, 10), rangeSet(13, 13)), rangeSet(0x2028, 0x2029));
-const WORD = union(union(rangeSet(48, 57), rangeSet(65, 90)), union(rangeSet(97, 122), rangeSet(95, 95)));
 
-function mul(a: number, b: number): number {
-  return a === 0 || b === 0 ? 0 : a * b;
-}
 
 /** `sum_{k=from}^{to} b^k`. */
 function geometric(b: number, from: number, to: number): number {
@@ -123,15 +103,20 @@ function geometric(b: number, from: number, to: number): number {
 
 class Analysis {
   worst: RegexCost['worst'];
-  private readonly shapes = new Map<Element | Alternative, Shape>();
-  private readonly reversedShapes = new Map<Element | Alternative, Shape>();
+  private readonly shapes: Shapes;
 
   constructor(
-    private readonly ignoreCase: boolean,
-    private readonly unicode: boolean,
-    private readonly dotAll: boolean,
+    ignoreCase: boolean,
+    unicode: boolean,
+    dotAll: boolean,
     private readonly multiline: boolean,
-  ) {}
+  ) {
+    this.shapes = new Shapes(ignoreCase, unicode, dotAll);
+  }
+
+  private shape(e: Element | Alternative, backward: boolean): Shape {
+    return this.shapes.shape(e, backward);
+  }
 
   alternatives(alts: readonly Alternative[], follow: Follow, ctx: Context, backward: boolean): Cost {
     const costs = alts.map((alt) => this.sequence(alt.elements, follow, ctx, backward));
@@ -220,7 +205,7 @@ class Analysis {
     for (const alt of alts) {
       const only = alt.elements.length === 1 ? alt.elements[0] : undefined;
       if (only === undefined || (only.type !== 'Character' && only.type !== 'CharacterClass' && only.type !== 'CharacterSet')) return undefined;
-      set = union(set, this.charsOf(only));
+      set = union(set, this.shapes.charsOf(only));
     }
     return set;
   }
@@ -230,7 +215,7 @@ class Analysis {
       if (e.kind === 'lookahead' && !backward) {
         const d = this.singleCharAlternatives(e.alternatives);
         if (e.negate) return d !== undefined && !d.inexact && !d.fuzzy ? intersect(f.acc, complement(d)) : f.acc;
-        const s = this.alternativesShape(e.alternatives, false);
+        const s = this.shapes.alternativesShape(e.alternatives, false);
         return s.nullable ? f.acc : intersect(f.acc, s.first);
       }
       return f.acc;
@@ -316,108 +301,6 @@ class Analysis {
     return `it can rescan ${reach === Infinity ? 'the rest of the text' : `up to ${reach} characters`} from every start position`;
   }
 
-  private shape(e: Element | Alternative, backward: boolean): Shape {
-    const cache = backward ? this.reversedShapes : this.shapes;
-    let s = cache.get(e);
-    if (s === undefined) {
-      s = this.computeShape(e, backward);
-      cache.set(e, s);
-    }
-    return s;
-  }
-
-  private computeShape(e: Element | Alternative, backward: boolean): Shape {
-    switch (e.type) {
-      case 'Character':
-      case 'CharacterClass':
-      case 'CharacterSet': {
-        const set = this.charsOf(e);
-        return { first: set, last: set, chars: set, nullable: false, minLen: 1, maxLen: 1, single: true };
-      }
-      case 'Backreference':
-        throw new UnsupportedPatternError(e.raw, 'back-references are not allowed in rules: their matching time has no bound');
-      case 'Assertion':
-        return { first: emptySet(), last: emptySet(), chars: emptySet(), nullable: true, minLen: 0, maxLen: 0, single: false };
-      case 'Group':
-      case 'CapturingGroup':
-        return this.alternativesShape(e.alternatives, backward);
-      case 'Quantifier': {
-        if (e.max === 0) return { first: emptySet(), last: emptySet(), chars: emptySet(), nullable: true, minLen: 0, maxLen: 0, single: false };
-        const s = this.shape(e.element, backward);
-        return { ...s, nullable: e.min === 0 || s.nullable, minLen: mul(e.min, s.minLen), maxLen: mul(e.max, s.maxLen), single: false };
-      }
-      case 'Alternative': {
-        const order = backward ? [...e.elements].reverse() : e.elements;
-        const shapes = order.map((x) => this.shape(x, backward));
-        let first = emptySet();
-        for (const s of shapes) {
-          first = union(first, s.first);
-          if (!s.nullable) break;
-        }
-        let last = emptySet();
-        for (let i = shapes.length - 1; i >= 0; i--) {
-          const s = shapes[i] as Shape;
-          last = union(last, s.last);
-          if (!s.nullable) break;
-        }
-        return {
-          first,
-          last,
-          chars: shapes.reduce((acc, s) => union(acc, s.chars), emptySet()),
-          nullable: shapes.every((s) => s.nullable),
-          minLen: shapes.reduce((acc, s) => acc + s.minLen, 0),
-          maxLen: shapes.reduce((acc, s) => acc + s.maxLen, 0),
-          single: false,
-        };
-      }
-    }
-  }
-
-  private alternativesShape(alts: readonly Alternative[], backward: boolean): Shape {
-    const shapes = alts.map((alt) => this.shape(alt, backward));
-    return {
-      first: shapes.reduce((acc, s) => union(acc, s.first), emptySet()),
-      last: shapes.reduce((acc, s) => union(acc, s.last), emptySet()),
-      chars: shapes.reduce((acc, s) => union(acc, s.chars), emptySet()),
-      nullable: shapes.some((s) => s.nullable),
-      minLen: Math.min(...shapes.map((s) => s.minLen)),
-      maxLen: Math.max(...shapes.map((s) => s.maxLen)),
-      single: false,
-    };
-  }
-
-  private charsOf(e: Character | CharacterClass | CharacterSet | CharacterClassRange): CharSet {
-    const i = this.ignoreCase;
-    const u = this.unicode;
-    switch (e.type) {
-      case 'Character': {
-        // Sets are never modified: one per character and flags serves every occurrence.
-        const key = e.value * 4 + (i ? 2 : 0) + (u ? 1 : 0);
-        let set = SINGLE_CHARS.get(key);
-        if (set === undefined) {
-          set = rangeSet(e.value, e.value, i, u);
-          SINGLE_CHARS.set(key, set);
-        }
-        return set;
-      }
-      case 'CharacterClassRange':
-        return rangeSet(e.min.value, e.max.value, i, u);
-      case 'CharacterSet': {
-        if (e.kind === 'any') return this.dotAll ? fullSet() : complement(union(union(rangeSet(10, 10), rangeSet(13, 13)), rangeSet(0x2028, 0x2029)));
-        if (e.kind === 'property') return unknownSet();
-        let set: CharSet;
-        if (e.kind === 'digit') set = rangeSet(48, 57);
-        else if (e.kind === 'space') set = spaceSet();
-        else set = i && u ? union(WORD, union(rangeSet(75, 75, true, true), rangeSet(83, 83, true, true))) : WORD;
-        return e.negate ? complement(set) : set;
-      }
-      case 'CharacterClass': {
-        let set = emptySet();
-        for (const el of e.elements) set = union(set, this.charsOf(el));
-        return e.negate ? complement(set) : set;
-      }
-    }
-  }
 }
 
 /** The smallest shift at which the literal `gate` can match overlapping itself (its length if none). */
