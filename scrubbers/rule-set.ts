@@ -20,7 +20,10 @@ export type ValidatorName =
   | 'basic_auth'
   | 'token_like'
   | 'has_digit'
-  | 'person_name';
+  | 'person_name'
+  | 'national_id'
+  | 'given_name'
+  | 'name_word';
 
 /** Shapes the one-pass prefilter recognises. */
 export type PrefilterShape = 'ipv6' | 'iban';
