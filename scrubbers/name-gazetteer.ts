@@ -1,4 +1,4 @@
-import { GIVEN_NAMES, SURNAMES } from './name-gazetteer-data.js';
+import { AMBIGUOUS_GIVEN_NAMES, GIVEN_NAMES, SURNAMES } from './name-gazetteer-data.js';
 
 /**
  * A sorted, space-separated word list searched in place: the list stays one string and one offset
@@ -53,6 +53,7 @@ class SortedWords {
 const SPACE = 32;
 
 const given = new SortedWords(GIVEN_NAMES);
+const ambiguousGiven = new SortedWords(AMBIGUOUS_GIVEN_NAMES);
 const surnames = new SortedWords(SURNAMES);
 
 /**
@@ -70,4 +71,13 @@ export function isGivenName(word: string): boolean {
  */
 export function isSurname(word: string): boolean {
   return surnames.has(word);
+}
+
+/**
+ * Whether `word` is a given name that is also an everyday word or a software name (Grace, Felix,
+ * Mia): a name only when a surname follows.
+ * @example isAmbiguousGivenName('Grace') // true
+ */
+export function isAmbiguousGivenName(word: string): boolean {
+  return ambiguousGiven.has(word);
 }

@@ -16,6 +16,8 @@ export type ValidatorName =
   | 'ssn'
   | 'ipv4'
   | 'ipv6'
+  | 'ipv4_private'
+  | 'ipv6_private'
   | 'phone'
   | 'basic_auth'
   | 'token_like'
@@ -23,6 +25,7 @@ export type ValidatorName =
   | 'person_name'
   | 'national_id'
   | 'given_name'
+  | 'full_name'
   | 'name_word';
 
 /** Shapes the one-pass prefilter recognises. */

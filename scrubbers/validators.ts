@@ -1,11 +1,41 @@
 import { cardValid, ibanValid, ssnValid } from './checksums.js';
-import { isGivenName, isSurname } from './name-gazetteer.js';
+import { isAmbiguousGivenName, isGivenName, isSurname } from './name-gazetteer.js';
 import { nationalIdValid } from './national-id.js';
 import type { ValidatorName } from './rule-set.js';
 
 /** Loopback, unspecified and broadcast addresses identify no one; technical configs are full of them. */
-function ipv4Personal(text: string): boolean {
-  return ipv4Shape(text) && !(text.startsWith('127.') || text === '0.0.0.0' || text === '255.255.255.255');
+function ipv4Public(text: string): boolean {
+  return ipv4Shape(text) && !(text.startsWith('127.') || text === '0.0.0.0' || text === '255.255.255.255') && !ipv4PrivateRange(text);
+}
+
+/** RFC 1918 private, RFC 6598 shared (carrier NAT) and RFC 3927 link-local ranges. */
+function ipv4PrivateRange(text: string): boolean {
+  const dot = text.indexOf('.');
+  const a = Number(text.slice(0, dot));
+  const b = Number(text.slice(dot + 1, text.indexOf('.', dot + 1)));
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
+}
+
+function ipv4Private(text: string): boolean {
+  return ipv4Shape(text) && ipv4PrivateRange(text);
+}
+
+/** fc00::/7 and fe80::/10, and IPv4-mapped private addresses (::ffff:10.x.x.x). */
+function ipv6PrivateRange(text: string): boolean {
+  const lower = text.toLowerCase();
+  if (lower.startsWith('::ffff:') && lower.includes('.')) return ipv4PrivateRange(lower.slice(7));
+  // Only a full first group can be fc00::/7 or fe80::/10: `fe8::1` is 0fe8.
+  if (lower.indexOf(':') !== 4) return false;
+  const first = parseInt(lower.slice(0, 4), 16);
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
+}
+
+function ipv6Public(text: string): boolean {
+  return ipv6Valid(text) && !ipv6PrivateRange(text);
+}
+
+function ipv6Private(text: string): boolean {
+  return ipv6Valid(text) && ipv6PrivateRange(text);
 }
 
 /** Four dot-separated parts of 1-3 ASCII digits, each at most 255. One pass, no allocation. */
@@ -152,7 +182,7 @@ function personNameValid(text: string): boolean {
       const word = text.slice(start, i);
       if (word.length < 2 || NOT_NAMES.has(word)) return false;
       words++;
-      known ||= isGivenName(word) || isSurname(word);
+      known ||= isGivenName(word) || isAmbiguousGivenName(word) || isSurname(word);
     }
     start = i + 1;
   }
@@ -164,6 +194,15 @@ function givenNameValid(text: string): boolean {
   const dash = text.indexOf('-');
   if (dash === -1) return isGivenName(text);
   return isGivenName(text.slice(0, dash)) && isGivenName(text.slice(dash + 1));
+}
+
+/** `Grace Hall`, `Mia Koch`: a given name (also one that is an everyday word) and a known surname. */
+function fullNameValid(text: string): boolean {
+  const space = text.indexOf(' ');
+  if (space === -1) return false;
+  const first = text.slice(0, space);
+  const last = text.slice(space + 1);
+  return (isGivenName(first) || isAmbiguousGivenName(first)) && isSurname(last) && !NOT_NAMES.has(last);
 }
 
 /** Endings that mark a word as a family name in the languages the relay meets most. */
@@ -184,8 +223,10 @@ const VALIDATORS: Readonly<Record<ValidatorName, (value: string) => boolean>> = 
   luhn: cardValid,
   mod97: ibanValid,
   ssn: ssnValid,
-  ipv4: ipv4Personal,
-  ipv6: ipv6Valid,
+  ipv4: ipv4Public,
+  ipv6: ipv6Public,
+  ipv4_private: ipv4Private,
+  ipv6_private: ipv6Private,
   phone: phoneValid,
   basic_auth: basicAuthValid,
   token_like: tokenLike,
@@ -193,6 +234,7 @@ const VALIDATORS: Readonly<Record<ValidatorName, (value: string) => boolean>> = 
   person_name: personNameValid,
   national_id: nationalIdValid,
   given_name: givenNameValid,
+  full_name: fullNameValid,
   name_word: nameWordValid,
 };
 
