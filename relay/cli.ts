@@ -9,6 +9,7 @@ import { loadConfig, type RelayConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
+import { createFreeTextScrubber } from '../scrubbers/free-text.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { normaliseScanEvent } from './adapters/lakera-guard.js';
 import { safeError } from './forwarder.js';
@@ -25,6 +26,7 @@ const USAGE = `Usage: scrub-relay <command>
 
   serve                                   run the relay (configured by environment variables)
   scrub [--kind error|scan] [--explain]   NDJSON on stdin -> what would be forwarded, one line per event
+  scrub --text [--explain]                plain text lines -> each line as the PII and secret rules leave it
   rules check [FILE]                      compile the rules, refuse unsafe ones, run every example
   consent set <company> [--telemetry|--no-telemetry] [--ids|--no-ids]
   consent list
@@ -101,8 +103,44 @@ async function serve(config: RelayConfig): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/**
+ * `scrub --text`: each stdin line as the text detectors leave it, one output line per input line.
+ * With `--explain`, per line the rules that fired and how often, never the text.
+ */
+async function scrubText(explain: boolean): Promise<number> {
+  const config = loadConfig(process.env);
+  const scrubber = createFreeTextScrubber(loadRules({ userFile: config.rulesFile }), { hashKey: config.hashKey ?? 'scrub-relay-dry-run' });
+  let lineNumber = 0;
+  let failures = 0;
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    lineNumber += 1;
+    let result;
+    try {
+      result = scrubber.scrubText(line);
+    } catch {
+      // As in the relay, a line the detectors failed on is never written out raw.
+      failures += 1;
+      process.stdout.write(explain ? `${JSON.stringify({ line: lineNumber, error: 'scrub_failed' })}\n` : '\n');
+      process.stderr.write(`line ${lineNumber}: scrubbing failed\n`);
+      continue;
+    }
+    const { text, counts } = result;
+    if (!explain) {
+      process.stdout.write(`${text}\n`);
+      continue;
+    }
+    const findings = Object.entries(counts).map(([rule, count]) => ({ rule, count }));
+    process.stdout.write(`${JSON.stringify({ line: lineNumber, findings })}\n`);
+  }
+  return failures === 0 ? 0 : 1;
+}
+
 async function scrub(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { kind: { type: 'string', default: 'error' }, explain: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { kind: { type: 'string', default: 'error' }, explain: { type: 'boolean', default: false }, text: { type: 'boolean', default: false } },
+  });
+  if (values.text) return scrubText(values.explain);
   if (values.kind !== 'error' && values.kind !== 'scan') throw new UsageError(`Expected --kind to be error or scan, got "${values.kind}"`);
   const kind: EventKind = values.kind;
   const config = loadConfig(process.env);
