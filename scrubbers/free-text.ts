@@ -18,7 +18,7 @@ const LINE_KEY = 'text';
 
 /**
  * A scrubber for free text (`scrub-relay scrub --text`): the rules' regex and entropy detectors
- * only, no key-name, content or schema rules, so that what a detector does to a sentence or a log
+ * only, no key-name, content or schema rules and no content policy, so that what a detector does to a sentence or a log
  * line can be seen and measured on its own. Rules scoped to JSON paths or event kinds still run,
  * as they would on an error message.
  * @example createFreeTextScrubber(loadRules({}), { hashKey: 'k' }).scrubText('mail bob@example.com').text // 'mail [email]'
@@ -27,7 +27,7 @@ export function createFreeTextScrubber(rules: CompiledRuleSet, options: { hashKe
   const textRules = rules.rules
     .filter((rule) => rule.kind === 'regex' || rule.kind === 'entropy')
     .map((rule) => ({ ...rule, paths: [] }));
-  const scrubber = createScrubber({ ...rules, passthrough: new Set(), rules: textRules }, options);
+  const scrubber = createScrubber({ ...rules, passthrough: new Set(), rules: textRules }, { ...options, textOnly: true });
   return {
     scrubText(line: string): FreeTextResult {
       const { event, counts } = scrubber.scrub({ [LINE_KEY]: line }, 'error');
