@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 
-/** Who did it: which token (or the local CLI); `console:` when through the web console. */
-export type Actor = 'admin' | 'auditor' | 'cli' | 'relay' | 'console:admin' | 'console:auditor';
+/** Who did it: which token, the local CLI, the relay itself (salvage), the declarative consent file, or a console session (`console:<role>`). */
+export type Actor = 'admin' | 'auditor' | 'cli' | 'relay' | 'consent-file' | 'console:admin' | 'console:auditor';
 
 export interface AdminAuditRow {
   id: number;

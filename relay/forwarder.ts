@@ -11,6 +11,7 @@ import type { Outbox, OutboxRow } from './outbox.js';
 import { egressEntry } from './egress-entry.js';
 import { renderEvent, sendIdentity } from './render-event.js';
 import { SendGate, type SendItem } from './send-gate.js';
+import { shutdownReport, type ShutdownReport } from './shutdown-report.js';
 import { classifyStatus, retryDelay, type Outcome } from './send-policy.js';
 
 export interface ForwarderDeps {
@@ -33,6 +34,11 @@ export interface ForwarderDeps {
    * paying for TLS, gzip, an audit row and a delete. @default 25
    */
   lingerMs?: number;
+  /**
+   * True while ingest requests are still being handled: a drain does not call the outbox empty
+   * while a request that got past the intake check may still commit rows. @default () => false
+   */
+  intakeBusy?: () => boolean;
 }
 
 /** One upstream request on the wire, with what a consent change must know to stop it. */
@@ -51,15 +57,8 @@ interface Attempt {
   revoked: boolean;
 }
 
-/** Why events were still in the outbox when a shutdown ended. */
-export type LeftReason = 'deadline' | 'telemetry_disabled' | 'no_destination' | 'after_drain';
-
-/** What a shutdown left behind: events still queued per destination, and why. */
-export interface ShutdownReport {
-  left: number;
-  byDestination: Record<string, { events: number; reason: LeftReason }>;
-  durationMs: number;
-}
+/** How often a drained destination looks again while ingest requests are still finishing. */
+const DRAIN_POLL_MS = 20;
 
 // zlib's async form compresses on libuv's thread pool, off the event loop that serves ingest.
 const gzip = promisify(gzipCallback);
@@ -162,26 +161,8 @@ export class Forwarder {
     // Every await in a loop ends now: sleeps were woken, requests race their abort signal.
     await Promise.allSettled(this.loops);
     await Promise.allSettled(this.destinations.map((destination) => destination.dispatcher.destroy()));
-    return this.report(timedOut, Math.round(performance.now() - started));
-  }
-
-  private report(timedOut: boolean, durationMs: number): ShutdownReport {
     const queued = this.deps.outbox.totals().byDestination;
-    const byDestination: ShutdownReport['byDestination'] = {};
-    let left = 0;
-    for (const [name, events] of Object.entries(queued)) {
-      const destination = this.destinations.find((candidate) => candidate.name === name);
-      const reason: LeftReason = !this.deps.config.telemetryEnabled
-        ? 'telemetry_disabled'
-        : destination === undefined
-          ? 'no_destination'
-          : timedOut || !destination.drained
-            ? 'deadline'
-            : 'after_drain';
-      byDestination[name] = { events, reason };
-      left += events;
-    }
-    return { left, byDestination, durationMs };
+    return shutdownReport(queued, this.destinations, this.deps.config.telemetryEnabled, timedOut, Math.round(performance.now() - started));
   }
 
   /** A method, not a field read: the phase changes across awaits, which narrowing cannot see. */
@@ -218,8 +199,12 @@ export class Forwarder {
         const rows = this.deps.outbox.peek(destination.name, this.deps.config.batchSize);
         if (rows.length === 0) {
           if (this.phase === 'draining') {
-            destination.drained = true;
-            return;
+            if (this.deps.intakeBusy?.() !== true) {
+              destination.drained = true;
+              return;
+            }
+            await this.sleep(DRAIN_POLL_MS);
+            continue;
           }
           await this.sleep(this.idlePollMs);
           continue;

@@ -12,6 +12,8 @@ import { Forwarder, safeError } from './forwarder.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { applyRetention } from './retention.js';
+import { reportConsentFile } from './consent-file.js';
+import { reportStorage } from './storage-report.js';
 import { openStores, type Stores } from './stores.js';
 
 export interface RunningRelay {
@@ -48,13 +50,26 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const now = options.now ?? Date.now;
   const metrics = createMetrics();
   const rules = loadRules({ userFile: config.rulesFile });
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, now });
+  const stores = openStores({
+    dbPath: config.dbPath,
+    durability: config.durability,
+    hashKey: config.hashKey,
+    now,
+    space: { reserveBytes: config.storageReserveBytes, headroomBytes: 2 * config.maxBodyBytes },
+    consentFile: config.consentFile,
+  });
   if (stores.movedAside !== undefined) {
     metrics.storageRecovered.inc();
     logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
   }
+  reportStorage(stores, metrics, logger);
+  const consentFile = stores.consentFile;
+  if (consentFile !== undefined) reportConsentFile(consentFile.source.path, consentFile.initial, metrics, logger);
+  const stopConsentWatch = consentFile?.source.watch((result) => reportConsentFile(consentFile.source.path, result, metrics, logger));
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
+  // Requests being handled: the drain waits for the ingest requests already past the intake check.
+  let requestsInFlight = 0;
   const forwarder = new Forwarder({
     config,
     outbox: stores.outbox,
@@ -66,6 +81,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
     ...(options.idlePollMs === undefined ? {} : { idlePollMs: options.idlePollMs }),
+    intakeBusy: () => requestsInFlight > 0,
   });
 
   const scrubWorker = config.scrubWorker
@@ -121,7 +137,15 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   retentionTimer.unref();
 
   const server: ServerType = await new Promise((resolve, reject) => {
-    const instance = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(instance));
+    const fetch = async (request: Request, env: unknown): Promise<Response> => {
+      requestsInFlight += 1;
+      try {
+        return await app.fetch(request, env);
+      } finally {
+        requestsInFlight -= 1;
+      }
+    };
+    const instance = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(instance));
     instance.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -142,6 +166,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const close = () => {
     closing ??= (async () => {
       draining = true;
+      stopConsentWatch?.();
       clearInterval(retentionTimer);
       loopDelay.stop();
       // The listener stays open while the backlog drains: ingest answers 503 with Retry-After,
