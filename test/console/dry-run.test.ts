@@ -70,7 +70,7 @@ describe('console: rules and dry run', () => {
     expect(refused.status).toBe(400);
     const body = (await refused.json()) as { error: string; message: string };
     expect(body.error).toBe('invalid_rules');
-    expect(body.message).toContain('not safe');
+    expect(body.message).toContain('pattern is not linear');
     expect(body.message).not.toContain('relay-console-rules-');
   });
 });
