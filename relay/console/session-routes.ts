@@ -12,6 +12,8 @@ import { csrfMatches, type ConsoleRole, type ConsoleSession, type ConsoleSession
 export type ConsoleEnv = { Variables: { session: ConsoleSession } };
 
 const COOKIE = 'relay_console';
+/** Wrong tokens accepted per minute, from anyone, before sign-in answers 429 until the minute ends. */
+const FAILED_SIGN_INS_PER_MINUTE = 20;
 const signInBody = z.strictObject({ token: z.string().min(1).max(4096) });
 
 /** The request arrived over TLS (directly, or through a proxy that says so): the cookie is then `Secure`. */
@@ -45,14 +47,23 @@ export function registerSessionRoutes(
   deps: { config: RelayConfig; sessions: ConsoleSessions; audit: AdminAudit; absoluteMs: number },
 ): void {
   const { config, sessions, audit } = deps;
+  let failures = { minute: 0, count: 0 };
   app.post('/api/session', async (c) => {
     requireSameOrigin(c);
+    const minute = Math.floor(Date.now() / 60_000);
+    if (failures.minute !== minute) failures = { minute, count: 0 };
+    if (failures.count >= FAILED_SIGN_INS_PER_MINUTE) {
+      throw new RelayError('too_many_sign_ins', 429, 'Too many wrong tokens; try again in a minute', { retryAfterSeconds: 60 });
+    }
     const { token } = await readJson(c, signInBody);
     // Both comparisons always run, so timing does not tell which token was close.
     const isAdmin = tokenMatches(token, config.adminToken);
     const isAuditor = tokenMatches(token, config.auditorToken);
     const role: ConsoleRole | undefined = isAdmin ? 'admin' : isAuditor ? 'auditor' : undefined;
-    if (role === undefined) throw new AuthError('unauthorized', 401, 'That is not the admin or the auditor token');
+    if (role === undefined) {
+      failures.count += 1;
+      throw new AuthError('unauthorized', 401, 'That is not the admin or the auditor token');
+    }
     const previous = getCookie(c, COOKIE);
     if (previous !== undefined) sessions.close(previous);
     const session = sessions.open(role);

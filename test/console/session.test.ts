@@ -64,6 +64,16 @@ describe('console: serving and sign-in', () => {
     expect((await app.request('/admin/consent', { headers: { cookie: 'relay_console=guess' } })).status).toBe(401);
   });
 
+  it('answers 429 after 20 wrong tokens in a minute, even to the right one', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.parse('2026-12-04T05:00:00Z'));
+    const { app } = makeApp();
+    for (let i = 0; i < 20; i++) await expect(signIn(app, `wrong-${i}`)).rejects.toThrow('401');
+    await expect(signIn(app, ADMIN_TOKEN)).rejects.toThrow('429');
+    vi.advanceTimersByTime(60_000);
+    await expect(signIn(app, ADMIN_TOKEN)).resolves.toMatchObject({ csrf: expect.any(String) as string });
+  });
+
   it('ends a session after 30 idle minutes', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const { app } = makeApp();
