@@ -37,7 +37,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/config/rules.yaml ./config/rules.yaml
-COPY --from=build /app/config/redos-verified.json ./config/redos-verified.json
+COPY --from=build /app/config/forwarded-schema.yaml ./config/forwarded-schema.yaml
 # Inside a container the loopback address is unreachable through `docker run -p` or a Service,
 # so the image listens on all interfaces; the Helm sidecar recipe sets 127.0.0.1 explicitly.
 # Memory sizing, the same as `npm start` (peak RSS measured in bench/relay.js):

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { COMPANY_ID_RULE, isCompanyId } from './company-id.js';
 import { ConfigError } from './errors.js';
 
 /** Where a destination's events come from and how they are sent. */
@@ -11,6 +12,13 @@ export interface DestinationConfig {
   /** Client certificate and key (PEM) for mutual TLS, when the endpoint asks for one. */
   clientCert: string | undefined;
   clientKey: string | undefined;
+}
+
+/** One tenant's ingest token and the companies it may post for (`RELAY_INGEST_TOKENS`). */
+export interface IngestTenant {
+  token: string;
+  /** At least one; the first is the default when there is only one. */
+  companies: string[];
 }
 
 export type Durability = 'normal' | 'full';
@@ -35,10 +43,11 @@ export interface RelayConfig {
    */
   maxInflightRequests: number;
   /**
-   * Body bytes of the ingest requests being handled at once (declared `Content-Length`; a chunked
-   * or compressed body counts as `RELAY_MAX_BODY_BYTES`); past it new requests get `503` + `Retry-After`. Bounds
-   * the memory that parsing and scrubbing can take, whatever the size of each request. A request
-   * is always admitted when none is in flight. @default 16777216 (16 MiB)
+   * Body bytes buffered by the ingest requests being handled at once, counted as they arrive (a
+   * slow body holds only what it has sent); a new request is refused when its declared length
+   * would not fit, and a body that grows past the budget is refused mid-way; both get `503` +
+   * `Retry-After`. Bounds the memory that parsing and scrubbing can take, whatever the size of
+   * each request. A request is always admitted when none is in flight. @default 16777216 (16 MiB)
    */
   maxInflightBytes: number;
   /**
@@ -56,6 +65,15 @@ export interface RelayConfig {
   scrubWorker: boolean;
   /** Bodies at least this large (bytes, as received) go to the scrub worker; smaller ones are scrubbed in line. @default 16384 */
   scrubWorkerMinBytes: number;
+  /**
+   * Seconds an ingest body may take to arrive before it must keep up `bodyMinRate`
+   * (`RELAY_BODY_TIMEOUT`); each `bodyMinRate` bytes received adds a second, as Apache's
+   * `mod_reqtimeout` does (`body=20,MinRate=500`). A body behind time is answered `408` and its
+   * connection closed. @default 20
+   */
+  bodyTimeoutSeconds: number;
+  /** Bytes per second an ingest body must keep up once `bodyTimeoutSeconds` is spent (`RELAY_BODY_MIN_RATE`). @default 500 */
+  bodyMinRate: number;
   /** Most events in one request. @default 1000 */
   maxBatchEvents: number;
   /** Largest JSON nesting depth of one event. @default 32 */
@@ -78,7 +96,14 @@ export interface RelayConfig {
   logLevel: string;
   adminToken: string | undefined;
   auditorToken: string | undefined;
+  /** One ingest token for every company (single tenant). */
   ingestToken: string | undefined;
+  /**
+   * Tenant tokens, each bound to the companies it may post for, from `RELAY_INGEST_TOKENS`
+   * (`tokA=acme,tokB=globex|initech`, or `RELAY_INGEST_TOKENS_FILE`). A token's single company is
+   * the default for its events that name none. @default []
+   */
+  ingestTenants: IngestTenant[];
   /** Key for the keyed hash of identifiers; when unset, a random key is created and kept in the database. */
   hashKey: string | undefined;
   rulesFile: string | undefined;
@@ -203,11 +228,41 @@ function pairs(name: string, raw: string | undefined): Record<string, string> {
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(key)) {
       throw new ConfigError(`Expected ${name} keys to be 1-128 letters, digits, "_" or "-", got another character (entry ${index + 1})`);
     }
-    if (value.length > 256) throw new ConfigError(`Expected ${name} companies to be at most 256 characters, got ${value.length} (entry ${index + 1})`);
+    if (!isCompanyId(value)) throw new ConfigError(`Expected ${name} companies to be company ids (${COMPANY_ID_RULE}), got another value (entry ${index + 1})`);
     if (Object.hasOwn(result, key)) throw new ConfigError(`Expected ${name} to list each key once, got a repeated key (entry ${index + 1})`);
     Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
   });
   return result;
+}
+
+/** `token=company|company,…`; entries are named by position so no token is echoed. */
+function tenants(name: string, raw: string | undefined): IngestTenant[] {
+  const result: IngestTenant[] = [];
+  if (raw === undefined) return result;
+  raw.split(',').forEach((entry, index) => {
+    if (entry.trim() === '') return;
+    const at = entry.indexOf('=');
+    const token = entry.slice(0, at).trim();
+    const companies = entry.slice(at + 1).split('|').map((company) => company.trim());
+    if (at === -1 || token === '' || companies.some((company) => company === '')) {
+      throw new ConfigError(`Expected ${name} to be comma-separated token=company|company entries, got an entry without a token or a company (entry ${index + 1})`);
+    }
+    if (/\s/.test(token) || token.length < 8 || token.length > 512) {
+      throw new ConfigError(`Expected ${name} tokens to be 8-512 characters without spaces, got another token (entry ${index + 1})`);
+    }
+    if (!companies.every(isCompanyId)) {
+      throw new ConfigError(`Expected ${name} companies to be company ids (${COMPANY_ID_RULE}), got another value (entry ${index + 1})`);
+    }
+    if (result.some((tenant) => tenant.token === token)) throw new ConfigError(`Expected ${name} to list each token once, got a repeated token (entry ${index + 1})`);
+    result.push({ token, companies: [...new Set(companies)] });
+  });
+  return result;
+}
+
+function companyId(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  if (value !== undefined && !isCompanyId(value)) throw new ConfigError(`Expected ${name} to be a company id (${COMPANY_ID_RULE}), got another value`);
+  return value;
 }
 
 function httpsUrl(name: string, raw: string): URL {
@@ -290,6 +345,8 @@ export function loadConfig(env: Env): RelayConfig {
     maxEventLoopDelayMs: int(env, 'RELAY_MAX_EVENT_LOOP_DELAY', 100, 10, 60_000),
     scrubWorker: bool(env, 'RELAY_SCRUB_WORKER', true),
     scrubWorkerMinBytes: int(env, 'RELAY_SCRUB_WORKER_MIN_BYTES', 16_384, 0, 64 * 1024 * 1024),
+    bodyTimeoutSeconds: int(env, 'RELAY_BODY_TIMEOUT', 20, 1, 3600),
+    bodyMinRate: int(env, 'RELAY_BODY_MIN_RATE', 500, 1, 1024 * 1024 * 1024),
     maxBatchEvents: int(env, 'RELAY_MAX_BATCH_EVENTS', 1000, 1, 100_000),
     maxDepth: int(env, 'RELAY_MAX_DEPTH', 32, 4, 256),
     maxStringLength: int(env, 'RELAY_MAX_STRING_LENGTH', 65_536, 256, 16 * 1024 * 1024),
@@ -303,10 +360,11 @@ export function loadConfig(env: Env): RelayConfig {
     adminToken: secret(env, 'RELAY_ADMIN_TOKEN'),
     auditorToken: secret(env, 'RELAY_AUDITOR_TOKEN'),
     ingestToken: secret(env, 'RELAY_INGEST_TOKEN'),
+    ingestTenants: tenants('RELAY_INGEST_TOKENS', secret(env, 'RELAY_INGEST_TOKENS')),
     hashKey: secret(env, 'RELAY_HASH_KEY'),
     rulesFile: text(env, 'RELAY_RULES_FILE'),
     caPem: readPem(env, 'RELAY_CA_FILE'),
-    defaultCompany: text(env, 'RELAY_DEFAULT_COMPANY'),
+    defaultCompany: companyId(env, 'RELAY_DEFAULT_COMPANY'),
     sentryDsnCompanies: pairs('RELAY_SENTRY_KEYS', secret(env, 'RELAY_SENTRY_KEYS')),
     diagnostics,
     lakera,

@@ -1,16 +1,20 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from './body-limit.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { COMPANY_ID_RULE, companyIdSchema, isCompanyId } from '../config/company-id.js';
 import type { RelayConfig } from '../config/env.js';
 import type { EventKind, Scrubber } from '../scrubbers/types.js';
 import type { Actor } from './admin-audit.js';
-import { volumeFreeBytes } from './db.js';
-import { AuthError, InputError, RelayError, UnavailableError } from './errors.js';
-import { IngestBatcher, pseudonymizer, type IngestDeps } from './ingest.js';
+import { createAdmission } from './admission.js';
+import { isStorageFault, volumeFreeBytes } from './db.js';
+import { AuthError, InputError, RelayError } from './errors.js';
+import { issuePath, issueReason } from './event-schemas.js';
+import { fieldPath } from './field-path.js';
+import { bearer, ingestAuth, ingestScope, IngestTokens, tokenMatches } from './ingest-auth.js';
+import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './ingest.js';
 import type { Metrics } from './metrics.js';
-import { decodeBody, parseEvents } from './parse-body.js';
+import { decodeBody, parseEvents, requireJsonType } from './parse-body.js';
+import { bodyReadLimits, readIngestBody } from './read-body.js';
 import type { ScrubWorker } from './scrub-pool.js';
 import { registerSdkRoutes, sentryError } from './sdk-routes.js';
 import type { Stores } from './stores.js';
@@ -36,27 +40,19 @@ type Role = 'admin' | 'auditor';
 /** How long readiness stays off after an ingest write failed on storage (the 503's Retry-After). */
 const STORAGE_FAULT_HOLD_MS = 5000;
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/** Constant-time comparison of a presented bearer token with a configured one. */
-function tokenMatches(presented: string | undefined, expected: string | undefined): boolean {
-  if (presented === undefined || expected === undefined) return false;
-  return timingSafeEqual(digest(presented), digest(expected));
-}
-
-function bearer(c: Context): string | undefined {
-  const header = c.req.header('authorization');
-  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-}
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
 
 const consentBody = z.strictObject({
   telemetry_enabled: z.boolean().optional(),
   ids_allowed: z.boolean().optional(),
 });
-const subjectBody = z.strictObject({ user: z.string().min(1).max(256).optional(), company: z.string().min(1).max(256).optional() });
+const subjectBody = z.strictObject({ user: z.string().min(1).max(256).optional(), company: companyIdSchema.optional() });
+
+/** A company id from a path or query parameter, or the 400 that names the parameter. */
+function companyParam(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || isCompanyId(value)) return value;
+  throw new InputError('invalid_company', 400, `${name} ${COMPANY_ID_RULE}`);
+}
 
 function sinceParam(c: Context): number | undefined {
   const raw = c.req.query('since');
@@ -76,8 +72,9 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const field = issue?.path.map(String).join('.') || '(body)';
-    throw new InputError('invalid_body', 400, `field "${field}" ${issue?.message ?? 'is invalid'}`);
+    const path = issue === undefined ? [] : issuePath(issue);
+    const field = path.length === 0 ? '(body)' : fieldPath(value, path);
+    throw new InputError('invalid_body', 400, `field "${field}" ${issue === undefined ? 'is invalid' : issueReason(issue)}`);
   }
   return result.data;
 }
@@ -111,6 +108,13 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
   };
 
   const batcher = new IngestBatcher(ingestDeps);
+  const tokens = new IngestTokens(config);
+  if (!LOOPBACK.test(config.host) && !tokens.required) {
+    logger.warn(
+      { host: config.host, admin: config.adminToken !== undefined },
+      'listening beyond loopback with no ingest token: anyone who can reach the relay can post events for any company (set RELAY_INGEST_TOKEN or RELAY_INGEST_TOKENS)',
+    );
+  }
 
   app.onError((error, c) => {
     if (error instanceof RelayError) {
@@ -120,81 +124,52 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
       const details = error.details === undefined ? {} : { details: error.details };
       return c.json({ error: error.code, message: error.message, ...details }, error.status);
     }
-    logger.error({ err: { name: error.name, code: (error as { code?: string }).code } }, 'request failed');
+    const code = (error as { code?: string }).code;
+    if (isStorageFault(error)) {
+      // The disk is full or failing: the request was fine and can be retried once it recovers.
+      logger.error({ err: { name: error.name, code } }, 'request failed on storage');
+      metrics.storageFaults.inc();
+      metrics.rejected.inc({ status: '503', code: 'storage_unavailable' });
+      c.header('Retry-After', '5');
+      return c.json({ error: 'storage_unavailable', message: 'The relay cannot write to its storage right now; retry later' }, 503);
+    }
+    logger.error({ err: { name: error.name, code } }, 'request failed');
     metrics.rejected.inc({ status: '500', code: 'internal' });
     return c.json({ error: 'internal', message: 'The relay could not handle this request' }, 500);
   });
   app.notFound((c) => c.json({ error: 'not_found', message: 'No such route' }, 404));
 
-  const ingestAuth: MiddlewareHandler = async (c, next) => {
-    if (config.ingestToken !== undefined && !tokenMatches(bearer(c), config.ingestToken)) {
-      throw new AuthError('unauthorized', 401, 'A valid ingest token is required (Authorization: Bearer …)');
-    }
-    await next();
-  };
-
-  const limit = bodyLimit({
-    maxSize: config.maxBodyBytes,
-    onError: (c) => {
-      // The rest of the body is never read, so the server drops this connection after answering;
-      // saying so keeps a client from sending its next request into a closed socket.
-      c.header('Connection', 'close');
-      throw new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`);
-    },
-  });
-
+  const readLimits = bodyReadLimits(config);
   const ingestRoute = (kind: EventKind) => async (c: Context) => {
     if (deps.isDraining()) {
       throw new RelayError('shutting_down', 503, 'The relay is shutting down; retry shortly', { retryAfterSeconds: 5 });
     }
-    const raw = new Uint8Array(await c.req.arrayBuffer());
-    const contentEncoding = c.req.header('content-encoding');
     const contentType = c.req.header('content-type');
+    requireJsonType(contentType, true);
+    const scope = ingestScope(c);
+    const raw = await readIngestBody(c, readLimits);
+    const contentEncoding = c.req.header('content-encoding');
     const worker = deps.scrubWorker;
     if (worker !== undefined && raw.byteLength >= config.scrubWorkerMinBytes) {
       metrics.scrubWorkerRequests.inc();
-      const scrubbed = await worker.scrub(kind, raw, contentEncoding, contentType, (received) => metrics.received.inc({ kind }, received));
+      const { defaultCompany, companies } = scrubOptions(config, scope);
+      const received = (count: number) => metrics.received.inc({ kind }, count);
+      const scrubbed = await worker.scrub(kind, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), contentEncoding, contentType, received, { defaultCompany, companies });
       return c.json(await batcher.ingestScrubbed(kind, scrubbed), 202);
     }
     const events = parseEvents(decodeBody(raw, contentEncoding, config.maxBodyBytes), contentType, config);
-    return c.json(await batcher.ingest(kind, events, true), 202);
+    return c.json(await batcher.ingest(kind, events, true, scope), 202);
   };
 
-  let inflight = 0;
-  let inflightBytes = 0;
-  /** Load shedding for every ingest route; `refuse` answers in the route's own protocol (default: throw to onError). */
-  const admission =
-    (refuse?: (c: Context, error: UnavailableError) => Response): MiddlewareHandler =>
-    async (c, next) => {
-      const declared = Number(c.req.header('content-length'));
-      const encoded = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase() !== 'identity';
-      // A compressed body may grow to RELAY_MAX_BODY_BYTES once decoded, so it counts as that much.
-      const bytes = !encoded && Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, config.maxBodyBytes) : config.maxBodyBytes;
-      if (
-        inflight >= config.maxInflightRequests ||
-        (inflight > 0 && inflightBytes + bytes > config.maxInflightBytes) ||
-        (deps.eventLoopDelayMs?.() ?? 0) > config.maxEventLoopDelayMs
-      ) {
-        const error = new UnavailableError('overloaded', 503, 'The relay is busy; retry shortly', { retryAfterSeconds: 1 });
-        if (refuse === undefined) throw error;
-        return refuse(c, error);
-      }
-      inflight += 1;
-      inflightBytes += bytes;
-      try {
-        await next();
-      } finally {
-        inflight -= 1;
-        inflightBytes -= bytes;
-      }
-    };
+  const admission = createAdmission(config, deps.eventLoopDelayMs ?? (() => 0));
   // The SDK drop-in routes share the same limits. OTLP exporters retry a 503 with Retry-After;
   // Sentry SDKs back off only on 429, which sentryError answers for a 503.
   app.use('/api/*', admission((c, error) => sentryError(c, metrics, error)));
   for (const path of ['/v1/traces', '/v1/logs']) app.use(path, admission());
 
-  app.post('/v1/errors', admission(), ingestAuth, limit, ingestRoute('error'));
-  app.post('/v1/scans', admission(), ingestAuth, limit, ingestRoute('scan'));
+  const auth = ingestAuth(tokens);
+  app.post('/v1/errors', admission(), auth, ingestRoute('error'));
+  app.post('/v1/scans', admission(), auth, ingestRoute('scan'));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
@@ -252,7 +227,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
 
   app.get('/admin/consent', read, (c) => c.json({ companies: stores.consent.list() }));
   app.put('/admin/consent/:company', write, async (c) => {
-    const company = c.req.param('company');
+    const company = companyParam(c.req.param('company'), 'The company in the path') as string;
     const body = await jsonBody(c, consentBody);
     const result = stores.consent.set(company, { telemetryEnabled: body.telemetry_enabled, idsAllowed: body.ids_allowed }, c.get('actor'));
     return c.json({ company_id: company, ...result });
@@ -272,7 +247,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
   });
 
   app.get('/admin/egress', read, (c) =>
-    c.json({ egress: stores.egress.list({ since: sinceParam(c), company: c.req.query('company') }) }),
+    c.json({ egress: stores.egress.list({ since: sinceParam(c), company: companyParam(c.req.query('company'), 'Query "company"') }) }),
   );
   app.get('/admin/egress/:id', read, (c) => {
     const id = Number(c.req.param('id'));
@@ -286,7 +261,14 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
 
   app.get('/admin/audit', read, (c) => c.json({ audit: stores.audit.list({ since: sinceParam(c) }) }));
 
-  registerSdkRoutes(app, { config, metrics, ingest: (kind, events) => batcher.ingest(kind, events), isDraining: deps.isDraining });
+  registerSdkRoutes(app, {
+    config,
+    metrics,
+    logger,
+    tokens,
+    ingest: (kind, events, scope) => batcher.ingest(kind, events, false, scope),
+    isDraining: deps.isDraining,
+  });
 
   return app;
 }

@@ -4,13 +4,16 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { COMPANY_ID_RULE, isCompanyId } from '../config/company-id.js';
 import { loadConfig, type RelayConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
+import { createFreeTextScrubber } from '../scrubbers/free-text.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { normaliseScanEvent } from './adapters/lakera-guard.js';
-import { renderEvent, safeError } from './forwarder.js';
+import { safeError } from './forwarder.js';
+import { renderEvent } from './render-event.js';
 import { eventProblem } from './parse-body.js';
 import { fieldProblem, prepareEvent } from './scrub-events.js';
 import { StorageOpenError } from './db.js';
@@ -23,6 +26,7 @@ const USAGE = `Usage: scrub-relay <command>
 
   serve                                   run the relay (configured by environment variables)
   scrub [--kind error|scan] [--explain]   NDJSON on stdin -> what would be forwarded, one line per event
+  scrub --text [--explain]                plain text lines -> each line as the PII and secret rules leave it
   rules check [FILE]                      compile the rules, refuse unsafe ones, run every example
   consent set <company> [--telemetry|--no-telemetry] [--ids|--no-ids]
   consent list
@@ -84,9 +88,12 @@ async function serve(config: RelayConfig): Promise<void> {
   const relay = await startRelay(config);
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      relay.logger.warn({ signal }, `${signal} received again; the drain keeps its deadline`);
+      return;
+    }
     stopping = true;
-    process.stderr.write(`scrub-relay: ${signal} received, draining\n`);
+    relay.logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, `${signal} received, draining`);
     relay.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -96,8 +103,44 @@ async function serve(config: RelayConfig): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/**
+ * `scrub --text`: each stdin line as the text detectors leave it, one output line per input line.
+ * With `--explain`, per line the rules that fired and how often, never the text.
+ */
+async function scrubText(explain: boolean): Promise<number> {
+  const config = loadConfig(process.env);
+  const scrubber = createFreeTextScrubber(loadRules({ userFile: config.rulesFile }), { hashKey: config.hashKey ?? 'scrub-relay-dry-run' });
+  let lineNumber = 0;
+  let failures = 0;
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    lineNumber += 1;
+    let result;
+    try {
+      result = scrubber.scrubText(line);
+    } catch {
+      // As in the relay, a line the detectors failed on is never written out raw.
+      failures += 1;
+      process.stdout.write(explain ? `${JSON.stringify({ line: lineNumber, error: 'scrub_failed' })}\n` : '\n');
+      process.stderr.write(`line ${lineNumber}: scrubbing failed\n`);
+      continue;
+    }
+    const { text, counts } = result;
+    if (!explain) {
+      process.stdout.write(`${text}\n`);
+      continue;
+    }
+    const findings = Object.entries(counts).map(([rule, count]) => ({ rule, count }));
+    process.stdout.write(`${JSON.stringify({ line: lineNumber, findings })}\n`);
+  }
+  return failures === 0 ? 0 : 1;
+}
+
 async function scrub(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { kind: { type: 'string', default: 'error' }, explain: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { kind: { type: 'string', default: 'error' }, explain: { type: 'boolean', default: false }, text: { type: 'boolean', default: false } },
+  });
+  if (values.text) return scrubText(values.explain);
   if (values.kind !== 'error' && values.kind !== 'scan') throw new UsageError(`Expected --kind to be error or scan, got "${values.kind}"`);
   const kind: EventKind = values.kind;
   const config = loadConfig(process.env);
@@ -141,13 +184,20 @@ async function scrub(args: string[]): Promise<number> {
       continue;
     }
     if (values.explain) {
-      process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [] })}\n`);
+      process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [], zones: zoneSummary(prepared.zones ?? []) })}\n`);
     } else {
       const destination = kind === 'error' ? 'diagnostics' : 'lakera';
       process.stdout.write(`${renderEvent(destination, prepared, {}, projectId)}\n`);
     }
   }
   return failures === 0 ? 0 : 1;
+}
+
+/** Each zone with the paths that fell in it, in walk order: `{ "token": ["$.error.type", …], "free": […] }`. */
+function zoneSummary(zones: readonly { path: string; zone: string }[]): Record<string, string[]> {
+  const summary: Record<string, string[]> = {};
+  for (const { path, zone } of zones) (summary[zone] ??= []).push(path);
+  return summary;
 }
 
 function rules(args: string[]): number {
@@ -177,6 +227,7 @@ function consent(args: string[], config: RelayConfig): number {
   });
   const company = positionals[0];
   if (company === undefined || positionals.length !== 1) throw new UsageError('consent set needs exactly one company id');
+  if (!isCompanyId(company)) throw new UsageError(`consent set: the company id ${COMPANY_ID_RULE}`);
   if ((values.telemetry && values['no-telemetry']) || (values.ids && values['no-ids'])) {
     throw new UsageError('Give --telemetry or --no-telemetry, and --ids or --no-ids, not both of a pair');
   }
@@ -186,7 +237,8 @@ function consent(args: string[], config: RelayConfig): number {
     throw new UsageError('consent set needs at least one of --telemetry, --no-telemetry, --ids, --no-ids');
   }
   withStores(config, (stores) => {
-    const result = stores.consent.set(company, { telemetryEnabled, idsAllowed }, 'cli');
+    // `inFlight` is the running relay's to tell (through the admin API): this process sends nothing.
+    const { inFlight: _inFlight, ...result } = stores.consent.set(company, { telemetryEnabled, idsAllowed }, 'cli');
     print({ company_id: company, ...result });
   });
   return 0;
@@ -214,11 +266,17 @@ function deadLetters(args: string[], config: RelayConfig): number {
   return 0;
 }
 
+/** A `--company` option, held to the one company id rule. */
+function companyOption(value: string | undefined): string | undefined {
+  if (value !== undefined && !isCompanyId(value)) throw new UsageError(`--company: the company id ${COMPANY_ID_RULE}`);
+  return value;
+}
+
 function egress(args: string[], config: RelayConfig): number {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     const { values } = parseArgs({ args: rest, options: { since: { type: 'string' }, company: { type: 'string' } } });
-    withStores(config, (stores) => print(stores.egress.list({ since: parseSince(values.since), company: values.company })));
+    withStores(config, (stores) => print(stores.egress.list({ since: parseSince(values.since), company: companyOption(values.company) })));
     return 0;
   }
   if (sub === 'show' && rest.length === 1 && /^\d+$/.test(rest[0]!)) {
@@ -239,6 +297,7 @@ function subject(args: string[], config: RelayConfig): number {
   if ((sub !== 'export' && sub !== 'erase') || (values.user === undefined && values.company === undefined)) {
     throw new UsageError('Usage: scrub-relay subject export|erase (--user ID | --company ID)');
   }
+  companyOption(values.company);
   withStores(config, (stores) => print(sub === 'export' ? stores.subjects.export(values, 'cli') : stores.subjects.erase(values, 'cli')));
   return 0;
 }

@@ -18,6 +18,11 @@ export interface ConsentChangeResult {
   purged: number;
   /** Keys this change wrote to the database that the consent file decides instead (the file wins). */
   overriddenByFile?: (keyof CompanyConsent)[];
+  /**
+   * Upstream requests already started when the change committed that it no longer allows (they
+   * carried the company's events, or its ids once `ids_allowed` is off); they were aborted.
+   */
+  inFlight: number;
 }
 
 /** One company whose consent the consent file changed. */
@@ -25,8 +30,11 @@ export interface ConsentFileChange extends ConsentChangeResult {
   companyId: string;
 }
 
-/** Called after a change of a company's consent has committed, from either source. */
-export type ConsentListener = (companyId: string, before: CompanyConsent, after: CompanyConsent) => void;
+/**
+ * Told of every committed change of a company's consent, from either source, before the change's
+ * call returns; answers how many requests in flight the change no longer allows (and that it aborted).
+ */
+export type ConsentListener = (companyId: string, after: CompanyConsent) => number;
 
 // The file's view is kept in the database too: a restart then diffs against what the file said
 // last (an unchanged file writes no audit row), and the CLI sees the same answer as the relay.
@@ -70,7 +78,7 @@ function bit(value: boolean | undefined): number | null {
 export class ConsentStore {
   private readonly getStmt;
   private readonly upsertStmt;
-  private readonly listeners: ConsentListener[] = [];
+  private readonly listeners = new Set<ConsentListener>();
 
   constructor(
     private readonly db: Db,
@@ -95,16 +103,18 @@ export class ConsentStore {
     return effective(this.getStmt.get(companyId));
   }
 
-  /** Calls `listener` after every committed change of a company's consent (database or file). */
-  onChange(listener: ConsentListener): void {
-    this.listeners.push(listener);
+  /** Calls `listener` after every committed change (database or file), until the returned function is called. */
+  subscribe(listener: ConsentListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
-  private notify(changes: readonly { companyId: string; before: CompanyConsent; after: CompanyConsent }[]): void {
-    for (const { companyId, before, after } of changes) {
-      if (same(before, after)) continue;
-      for (const listener of this.listeners) listener(companyId, before, after);
-    }
+  /** Tells the listeners of a committed change; how many requests in flight they aborted. */
+  private notify(companyId: string, before: CompanyConsent, after: CompanyConsent): number {
+    if (same(before, after)) return 0;
+    let inFlight = 0;
+    for (const listener of this.listeners) inFlight += listener(companyId, after);
+    return inFlight;
   }
 
   /** Changes the database's consent of a company (admin API, CLI, salvage). */
@@ -130,8 +140,7 @@ export class ConsentStore {
       this.audit.record(actor, action, companyId, details);
       return details;
     });
-    this.notify([{ companyId, ...result }]);
-    return result;
+    return { ...result, inFlight: this.notify(companyId, result.before, result.after) };
   }
 
   /**
@@ -148,7 +157,7 @@ export class ConsentStore {
       const insert = this.db.prepare('INSERT INTO consent_file (company_id, telemetry_enabled, ids_allowed, updated_at, file) VALUES (?, ?, ?, ?, ?)');
       const at = this.now();
       for (const [company, keys] of declared) insert.run(company, bit(keys.telemetryEnabled), bit(keys.idsAllowed), at, file);
-      const changed: ConsentFileChange[] = [];
+      const changed: Omit<ConsentFileChange, 'inFlight'>[] = [];
       for (const company of companies) {
         const was = before.get(company)!;
         const after = this.get(company);
@@ -159,8 +168,7 @@ export class ConsentStore {
       }
       return changed;
     });
-    this.notify(changes);
-    return changes;
+    return changes.map((change) => ({ ...change, inFlight: this.notify(change.companyId, change.before, change.after) }));
   }
 
   /** When the database's row for the company was last written (ms), or undefined when it has none. */

@@ -7,7 +7,7 @@ export class RelayError extends Error {
 
   constructor(
     readonly code: string,
-    readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 429 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 429 | 503,
     message: string,
     options?: { cause?: unknown; retryAfterSeconds?: number; details?: unknown },
   ) {
@@ -22,7 +22,7 @@ export class RelayError extends Error {
   readonly details: unknown;
 }
 
-/** A request that can never succeed as sent: 400, 413, 415. */
+/** A request that can never succeed as sent: 400, 408 (body too slow), 413, 415. */
 export class InputError extends RelayError {
   override readonly name = 'InputError';
 }
@@ -32,7 +32,7 @@ export class UnavailableError extends RelayError {
   override readonly name = 'UnavailableError';
 }
 
-/** Missing or wrong bearer token: 401. */
+/** Missing or wrong bearer token (401), or a token posting for a company it is not bound to (403). */
 export class AuthError extends RelayError {
   override readonly name = 'AuthError';
 }

@@ -1,19 +1,20 @@
 import { z } from 'zod';
+import { companyIdSchema } from '../config/company-id.js';
 import type { EventKind } from '../scrubbers/types.js';
+import { fieldPath } from './field-path.js';
+import { normaliseTimestamp, TIMESTAMP_RULE } from './timestamp.js';
 
-const timestamp = z.union([z.string().min(1).max(64), z.number().finite().nonnegative()]);
+const timestamp = z.unknown().refine((value) => normaliseTimestamp(value) !== undefined, { message: TIMESTAMP_RULE });
 const id = z.string().min(1).max(256);
-const eventId = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/, 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
+// Any string: one that is not id-like is replaced with a UUID when the event is prepared (event-id.ts).
+const eventId = z.string();
+const companyId = companyIdSchema;
 
 // The minimum of each shape (see the product brief); every other field is allowed and scrubbed.
 const errorEvent = z.looseObject({
   event_id: eventId.optional(),
   timestamp,
-  company_id: id.optional(),
+  company_id: companyId.optional(),
   user_id: z.union([id, z.number()]).optional(),
   level: z.string().max(32).optional(),
   error: z.looseObject({
@@ -36,7 +37,7 @@ const errorEvent = z.looseObject({
 const scanEvent = z.looseObject({
   event_id: eventId.optional(),
   timestamp,
-  company_id: id.optional(),
+  company_id: companyId.optional(),
   user_id: z.union([id, z.number()]).optional(),
   event_type: z.enum(['scan', 'blocked', 'allowed']),
   context: z.looseObject({ type: z.string().max(64).optional(), source: z.string().max(256).optional() }).optional(),
@@ -54,7 +55,7 @@ export type ScanEvent = z.infer<typeof scanEvent>;
 
 const schemas = { error: errorEvent, scan: scanEvent } as const;
 
-/** Why an event was refused: the field's dotted path and a reason that never quotes the value. */
+/** Why an event was refused: the field's path (keys that are not plain names given by position) and a reason that never quotes the value. */
 export interface FieldProblem {
   field: string;
   reason: string;
@@ -66,8 +67,8 @@ export function checkEventShape(kind: EventKind, event: unknown): FieldProblem |
   if (result.success) return undefined;
   const issue = result.error.issues[0];
   if (issue === undefined) return { field: '(event)', reason: 'invalid' };
-  const field = issue.path.length === 0 ? '(event)' : issue.path.map(String).join('.');
-  const reason = valueAt(event, issue.path) === undefined ? 'is required' : issue.message;
+  const field = fieldPath(event, issuePath(issue));
+  const reason = valueAt(event, issue.path) === undefined ? 'is required' : issueReason(issue);
   return { field, reason };
 }
 
@@ -78,4 +79,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return value;
+}
+
+/** The path of a zod issue; for unknown keys, the first of them (named as {@link fieldPath} names keys). */
+export function issuePath(issue: z.core.$ZodIssue): PropertyKey[] {
+  return issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+}
+
+/** zod's message, except where it would quote what was sent (the names of unknown keys). */
+export function issueReason(issue: z.core.$ZodIssue): string {
+  return issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
 }

@@ -1,17 +1,18 @@
-import { createSecureContext, rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { mayForward, type CompanyConsent } from '../config/consent.js';
-import type { DestinationConfig, RelayConfig } from '../config/env.js';
-import type { JsonObject } from '../scrubbers/types.js';
+import type { RelayConfig } from '../config/env.js';
 import type { ConsentStore } from './consent-store.js';
+import { createDestination, postTo, type Destination } from './destination.js';
 import type { EgressAudit, NewEgressRecord } from './egress-audit.js';
-import { toLakeraPayload, type SendIdentity } from './lakera.js';
 import type { Metrics } from './metrics.js';
-import type { DestinationName, Outbox, OutboxRow } from './outbox.js';
+import type { Outbox, OutboxRow } from './outbox.js';
+import { egressEntry } from './egress-entry.js';
+import { renderEvent, sendIdentity } from './render-event.js';
+import { SendGate, type SendItem } from './send-gate.js';
+import { shutdownReport, type ShutdownReport } from './shutdown-report.js';
+import { classifyStatus, retryDelay, type Outcome } from './send-policy.js';
 
 export interface ForwarderDeps {
   config: RelayConfig;
@@ -20,9 +21,10 @@ export interface ForwarderDeps {
   egress: EgressAudit;
   metrics: Metrics;
   logger: Logger;
+  /** Wall-clock time, for the egress audit and `Retry-After` dates; retries are scheduled on the monotonic clock. @default Date.now */
   now?: () => number;
   random?: () => number;
-  /** First retry delay; doubles per consecutive failure up to `RELAY_MAX_BACKOFF`. @default 1000 */
+  /** First retry delay; doubles per consecutive failed round up to `RELAY_MAX_BACKOFF`. @default 1000 */
   retryBaseMs?: number;
   /** How often an idle destination looks for rows written by another process. @default 1000 */
   idlePollMs?: number;
@@ -32,65 +34,56 @@ export interface ForwarderDeps {
    * paying for TLS, gzip, an audit row and a delete. @default 25
    */
   lingerMs?: number;
+  /**
+   * True while ingest requests are still being handled: a drain does not call the outbox empty
+   * while a request that got past the intake check may still commit rows. @default () => false
+   */
+  intakeBusy?: () => boolean;
 }
 
-interface Destination {
-  name: DestinationName;
-  config: DestinationConfig;
-  url: string;
-  dispatcher: Dispatcher;
-  /** `batch`: one request carries many events (`{"events": [...]}`); `single`: one payload per request. */
-  mode: 'batch' | 'single';
-  gzip: boolean;
-  failures: number;
-  retryAt: number;
-  /** Rows the upstream accepted whose delete failed (storage full or failing): removed before anything else is sent. */
-  undeleted: number[];
+/** One upstream request on the wire, with what a consent change must know to stop it. */
+interface InFlight {
+  controller: AbortController;
+  companies: Set<string>;
+  /** Companies whose ids the request carries. */
+  withIds: Set<string>;
+  /** Aborted because a consent change no longer allows it (not an upstream failure). */
+  revoked: boolean;
 }
 
-interface Item {
-  row: OutboxRow;
-  consent: CompanyConsent;
+interface Attempt {
+  outcome: Outcome;
+  retryAfter: number | undefined;
+  revoked: boolean;
 }
 
-type Outcome = 'delivered' | 'retry' | 'rejected' | 'error';
+/** How often a drained destination looks again while ingest requests are still finishing. */
+const DRAIN_POLL_MS = 20;
 
 // zlib's async form compresses on libuv's thread pool, off the event loop that serves ingest.
 const gzip = promisify(gzipCallback);
 
-/** 2xx delivered; 408, 429 and 5xx are retried; everything else (3xx included: redirects are never followed) is permanent. */
-export function classifyStatus(status: number): Exclude<Outcome, 'error'> {
-  if (status >= 200 && status < 300) return 'delivered';
-  if (status === 408 || status === 429 || status >= 500) return 'retry';
-  return 'rejected';
-}
-
-/** `Retry-After` as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from `now`. */
-export function parseRetryAfter(header: string | string[] | undefined, now: number): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /**
- * Drains the outbox to the configured destinations. Rows are deleted only after a 2xx; consent is
- * read again right before each request; identifiers are added at send time only when the company
- * allows them. Failures back off exponentially with jitter, honouring `Retry-After`.
+ * Drains the outbox to the configured destinations, each with its own send loop and concurrency,
+ * so a slow destination never delays the other. Rows are deleted only after a 2xx. Consent, the
+ * rows' presence in the outbox and the identifiers a company allows are read right before each
+ * request is started; a consent change aborts the requests on the wire that it no longer allows.
+ * A failed round backs off exponentially with jitter, honouring `Retry-After`.
  */
 export class Forwarder {
   private readonly destinations: Destination[];
-  private readonly queue: PQueue;
-  private readonly controllers = new Set<AbortController>();
+  private readonly inFlight = new Set<InFlight>();
   private readonly sleepers = new Set<() => void>();
   private loops: Promise<void>[] = [];
-  private stopped = false;
+  private phase: 'running' | 'draining' | 'stopped' = 'running';
+  private stopping: Promise<ShutdownReport> | undefined;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly retryBaseMs: number;
   private readonly idlePollMs: number;
   private readonly lingerMs: number;
+  private readonly unsubscribe: () => void;
+  private readonly gate: SendGate;
 
   constructor(private readonly deps: ForwarderDeps) {
     this.now = deps.now ?? Date.now;
@@ -98,35 +91,17 @@ export class Forwarder {
     this.retryBaseMs = deps.retryBaseMs ?? 1000;
     this.idlePollMs = deps.idlePollMs ?? 1000;
     this.lingerMs = deps.lingerMs ?? 25;
-    this.queue = new PQueue({ concurrency: deps.config.sendConcurrency });
     const { config } = deps;
     this.destinations = [];
-    if (config.diagnostics) this.destinations.push(this.destination(config.diagnostics, 'batch', true));
-    if (config.lakera) this.destinations.push(this.destination(config.lakera, 'single', false));
+    if (config.diagnostics) this.destinations.push(createDestination(config, config.diagnostics, 'batch', true));
+    if (config.lakera) this.destinations.push(createDestination(config, config.lakera, 'single', false));
+    this.gate = new SendGate(deps.config.telemetryEnabled, deps.outbox, deps.consent, deps.metrics);
+    this.unsubscribe = deps.consent.subscribe((companyId, after) => this.consentChanged(companyId, after));
   }
 
-  private destination(config: DestinationConfig, mode: Destination['mode'], gzip: boolean): Destination {
-    const contextOptions = {
-      minVersion: 'TLSv1.2' as const,
-      ...(this.deps.config.caPem === undefined ? {} : { ca: [...rootCertificates, this.deps.config.caPem] }),
-      ...(config.clientCert === undefined ? {} : { cert: config.clientCert, key: config.clientKey }),
-    };
-    // One secure context for every connection: built per connection, parsing the system roots
-    // and the extra CA cost milliseconds each time.
-    const tls = { ...contextOptions, rejectUnauthorized: true, secureContext: createSecureContext(contextOptions) };
-    const { httpsProxy, noProxy } = this.deps.config;
-    const dispatcher =
-      httpsProxy === undefined
-        ? new Agent({ connect: tls })
-        : // `connect` is for hosts in NO_PROXY (undici's direct agent ignores `requestTls`); without it
-          // they would be dialled without our CA and client certificate.
-          new EnvHttpProxyAgent({ httpsProxy, httpProxy: httpsProxy, ...(noProxy === undefined ? {} : { noProxy }), connect: tls, requestTls: tls });
-    return { name: config.name, config, url: config.url.href, dispatcher, mode, gzip, failures: 0, retryAt: 0, undeleted: [] };
-  }
-
-  /** Starts one drain loop per destination. Does nothing while the global switch is off. */
+  /** Starts one send loop per destination. Does nothing while the global switch is off. */
   start(): void {
-    if (!this.deps.config.telemetryEnabled) return;
+    if (!this.deps.config.telemetryEnabled || this.phase !== 'running') return;
     this.loops = this.destinations.map((destination) => this.run(destination));
   }
 
@@ -136,22 +111,63 @@ export class Forwarder {
   }
 
   /**
-   * Stops the loops. The request in flight may finish within `timeoutMs`; after that it is
-   * aborted. Unsent rows stay in the outbox either way.
+   * Aborts the requests on the wire that a committed consent change no longer allows: any with
+   * the company's events once its telemetry is off, any with its ids once `ids_allowed` is off.
+   * Returns how many.
    */
-  async stop(timeoutMs: number): Promise<void> {
-    this.stopped = true;
+  consentChanged(companyId: string, after: CompanyConsent): number {
+    const allowed = mayForward(this.deps.config.telemetryEnabled, after);
+    let aborted = 0;
+    for (const request of this.inFlight) {
+      if (!request.companies.has(companyId) || request.revoked) continue;
+      if (allowed && (after.idsAllowed || !request.withIds.has(companyId))) continue;
+      request.revoked = true;
+      request.controller.abort();
+      aborted += 1;
+    }
+    return aborted;
+  }
+
+  /**
+   * Drains, then stops: keeps sending the backlog while the upstreams answer, until the outbox
+   * holds nothing more to send or `timeoutMs` has passed; then aborts the requests on the wire and
+   * destroys the connections. Resolves (the same promise for every call) once every loop has
+   * ended, with what was left in the outbox and why.
+   */
+  stop(timeoutMs: number): Promise<ShutdownReport> {
+    this.stopping ??= this.drainThenStop(timeoutMs);
+    return this.stopping;
+  }
+
+  private async drainThenStop(timeoutMs: number): Promise<ShutdownReport> {
+    const started = performance.now();
+    this.phase = 'draining';
+    for (const destination of this.destinations) destination.retryAt = destination.retryAfterAt;
     this.wake();
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
+      timer = setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, timeoutMs);
     });
-    await Promise.race([Promise.all(this.loops), deadline]);
+    await Promise.race([Promise.allSettled(this.loops), deadline]);
     clearTimeout(timer);
-    for (const controller of this.controllers) controller.abort();
-    this.queue.clear();
+    this.phase = 'stopped';
+    this.unsubscribe();
+    for (const request of this.inFlight) request.controller.abort();
+    this.wake();
+    // Every await in a loop ends now: sleeps were woken, requests race their abort signal.
     await Promise.allSettled(this.loops);
-    await Promise.allSettled(this.destinations.map((destination) => destination.dispatcher.close()));
+    await Promise.allSettled(this.destinations.map((destination) => destination.dispatcher.destroy()));
+    const queued = this.deps.outbox.totals().byDestination;
+    return shutdownReport(queued, this.destinations, this.deps.config.telemetryEnabled, timedOut, Math.round(performance.now() - started));
+  }
+
+  /** A method, not a field read: the phase changes across awaits, which narrowing cannot see. */
+  private isStopped(): boolean {
+    return this.phase === 'stopped';
   }
 
   private sleep(ms: number): Promise<void> {
@@ -168,8 +184,8 @@ export class Forwarder {
 
   private async run(destination: Destination): Promise<void> {
     let lingered = false;
-    while (!this.stopped) {
-      const wait = destination.retryAt - this.now();
+    while (!this.isStopped()) {
+      const wait = destination.retryAt - performance.now();
       if (wait > 0) {
         await this.sleep(wait);
         continue;
@@ -182,17 +198,25 @@ export class Forwarder {
         }
         const rows = this.deps.outbox.peek(destination.name, this.deps.config.batchSize);
         if (rows.length === 0) {
+          if (this.phase === 'draining') {
+            if (this.deps.intakeBusy?.() !== true) {
+              destination.drained = true;
+              return;
+            }
+            await this.sleep(DRAIN_POLL_MS);
+            continue;
+          }
           await this.sleep(this.idlePollMs);
           continue;
         }
-        if (rows.length < this.deps.config.batchSize && !lingered && this.lingerMs > 0) {
+        if (rows.length < this.deps.config.batchSize && !lingered && this.lingerMs > 0 && this.phase === 'running') {
           lingered = true;
           // Not `sleep`: new rows call wake(), and waiting for them is the point.
           await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
           continue;
         }
         lingered = false;
-        await this.send(destination, rows);
+        await this.round(destination, rows);
       } catch (error) {
         this.deps.logger.error({ err: safeError(error), destination: destination.name }, 'forwarder loop failed; retrying');
         await this.sleep(this.retryBaseMs);
@@ -200,84 +224,102 @@ export class Forwarder {
     }
   }
 
-  private async send(destination: Destination, rows: OutboxRow[]): Promise<void> {
-    const items: Item[] = [];
-    const revoked: number[] = [];
-    const consents = new Map<string, CompanyConsent>();
-    for (const row of rows) {
-      let consent = consents.get(row.companyId);
-      if (consent === undefined) {
-        consent = this.deps.consent.get(row.companyId);
-        consents.set(row.companyId, consent);
+  /**
+   * Sends the rows read in one step, `RELAY_SEND_CONCURRENCY` requests at a time. The round is one
+   * failure for the backoff whatever the number of its requests that failed, and after the first
+   * failure no new request of the round is started.
+   */
+  private async round(destination: Destination, rows: OutboxRow[]): Promise<void> {
+    const groups = destination.mode === 'batch' ? [rows] : rows.map((row) => [row]);
+    let next = 0;
+    let failed = false;
+    let answered = false;
+    let retryAfter: number | undefined;
+    const worker = async (): Promise<void> => {
+      while (!failed && !this.isStopped() && next < groups.length) {
+        const attempt = await this.deliver(destination, groups[next++]!);
+        if (attempt === undefined || attempt.revoked) continue;
+        if (attempt.outcome === 'retry' || attempt.outcome === 'error') {
+          failed = true;
+          if (attempt.retryAfter !== undefined) retryAfter = Math.max(retryAfter ?? 0, attempt.retryAfter);
+        } else {
+          answered = true;
+        }
       }
-      if (mayForward(this.deps.config.telemetryEnabled, consent)) items.push({ row, consent });
-      else revoked.push(row.id);
-    }
-    if (revoked.length > 0) {
-      this.deps.outbox.remove(revoked);
-      this.deps.metrics.dropped.inc({ reason: 'revoked' }, revoked.length);
-    }
-    if (items.length === 0) return;
-    const groups = destination.mode === 'batch' ? [items] : items.map((item) => [item]);
-    await Promise.all(groups.map((group) => this.queue.add(() => this.deliver(destination, group))));
-  }
-
-  private body(destination: Destination, items: Item[]): string {
-    const projectId = this.deps.config.lakera?.projectId;
-    const events = items.map(({ row, consent }) => renderEvent(destination.name, row, sendIdentity(row, consent), projectId));
-    return destination.mode === 'single' ? events.join('') : `{"events":[${events.join(',')}]}`;
-  }
-
-  private async deliver(destination: Destination, items: Item[]): Promise<void> {
-    if (this.stopped) return;
-    const plain = this.body(destination, items);
-    const wire = destination.gzip ? await gzip(plain) : Buffer.from(plain);
-    if (this.stopped) return;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': 'scrub-relay',
     };
-    if (destination.gzip) headers['content-encoding'] = 'gzip';
-    if (destination.config.apiKey !== undefined) headers['authorization'] = `Bearer ${destination.config.apiKey}`;
+    const workers = Math.min(this.deps.config.sendConcurrency, groups.length);
+    const results = await Promise.allSettled(Array.from({ length: workers }, worker));
+    if (failed) this.backoff(destination, retryAfter);
+    else if (answered) destination.failures = 0;
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+  }
 
-    const controller = new AbortController();
-    this.controllers.add(controller);
+  private backoff(destination: Destination, retryAfter: number | undefined): void {
+    if (this.isStopped()) return;
+    destination.failures += 1;
+    const maxMs = this.deps.config.maxBackoffSeconds * 1000;
+    const delay = retryDelay(destination.failures, retryAfter, { baseMs: this.retryBaseMs, maxMs, random: this.random });
+    // Scheduled on the monotonic clock: a wall-clock jump must neither stall nor hurry the retries.
+    const now = performance.now();
+    destination.retryAt = Math.max(destination.retryAt, now + delay);
+    if (retryAfter !== undefined) destination.retryAfterAt = Math.max(destination.retryAfterAt, now + Math.min(retryAfter, maxMs));
+    this.deps.logger.info(
+      { destination: destination.name, failures: destination.failures, retryInMs: Math.round(delay) },
+      'upstream unavailable; will retry',
+    );
+  }
+
+  /** One upstream request for `rows`, or undefined when none of them may be sent any more. */
+  private async deliver(destination: Destination, rows: OutboxRow[]): Promise<Attempt | undefined> {
+    let items: SendItem[];
+    let wire: Buffer;
+    // Consent and ids are decided from state read right before the request starts: compressing
+    // yields to the event loop, so a change committed meanwhile sends us back to build it again.
+    for (;;) {
+      items = this.gate.allowed(rows);
+      if (items.length === 0 || this.isStopped()) return undefined;
+      const plain = this.body(destination, items);
+      wire = destination.gzip ? await gzip(plain) : Buffer.from(plain);
+      if (this.isStopped()) return undefined;
+      if (this.gate.unchanged(items)) break;
+    }
+    const request: InFlight = {
+      controller: new AbortController(),
+      companies: new Set(items.map((item) => item.row.companyId)),
+      withIds: new Set(items.filter((item) => item.consent.idsAllowed).map((item) => item.row.companyId)),
+      revoked: false,
+    };
+    this.inFlight.add(request);
     const started = performance.now();
     const sentAt = this.now();
-    let status: number | null = null;
-    let outcome: Outcome;
-    let retryAfter: number | undefined;
-    const timeoutMs = this.deps.config.sendTimeoutSeconds * 1000;
+    let result: { status: number; retryAfter: number | undefined } | undefined;
     try {
-      const response = await request(destination.url, {
-        method: 'POST',
-        dispatcher: destination.dispatcher,
-        headers,
-        body: wire,
-        signal: controller.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      await response.body.dump();
-      status = response.statusCode;
-      outcome = classifyStatus(status);
-      retryAfter = parseRetryAfter(response.headers['retry-after'], this.now());
+      result = await postTo(destination, wire, request.controller, this.deps.config.sendTimeoutSeconds * 1000, this.now);
     } catch (error) {
-      outcome = 'error';
-      if (!this.stopped) {
+      if (!this.isStopped() && !request.revoked) {
         this.deps.logger.warn({ err: safeError(error), destination: destination.name }, 'upstream request failed');
       }
     } finally {
-      this.controllers.delete(controller);
+      this.inFlight.delete(request);
     }
+    const outcome: Outcome = result === undefined ? 'error' : classifyStatus(result.status);
+    const status = result?.status ?? null;
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
-    const entry = this.egressEntry(destination, items, outcome, status, sentAt, wire);
+    const entry = egressEntry(destination, items, { outcome, status, sentAt, wire, keepBody: this.deps.config.egressAuditDays > 0 });
     const ids = items.map((item) => item.row.id);
     const stored = outcome === 'delivered' && this.recordDelivered(ids, entry);
     // Otherwise audit first: it never throws, and a request that left is recorded even if settling it fails.
     if (!stored) this.audit(entry);
-    this.settle(destination, ids, outcome, status, retryAfter, stored);
+    this.settle(destination, ids, outcome, status, stored);
+    return { outcome, retryAfter: result?.retryAfter, revoked: request.revoked };
+  }
+
+  private body(destination: Destination, items: SendItem[]): string {
+    const projectId = this.deps.config.lakera?.projectId;
+    const events = items.map(({ row, consent }) => renderEvent(destination.name, row, sendIdentity(row, consent), projectId));
+    return destination.mode === 'single' ? events.join('') : `{"events":[${events.join(',')}]}`;
   }
 
   /**
@@ -298,11 +340,10 @@ export class Forwarder {
   }
 
   /** Acts on the outcome for the outbox rows `ids`; `removed`: a delivered batch's rows were already deleted (with its audit row). */
-  private settle(destination: Destination, ids: number[], outcome: Outcome, status: number | null, retryAfter: number | undefined, removed: boolean): void {
+  private settle(destination: Destination, ids: number[], outcome: Outcome, status: number | null, removed: boolean): void {
     const { outbox, metrics, logger } = this.deps;
     if (outcome === 'delivered') {
       metrics.forwarded.inc({ destination: destination.name }, ids.length);
-      destination.failures = 0;
       if (removed) return;
       try {
         outbox.remove(ids);
@@ -318,43 +359,13 @@ export class Forwarder {
       logger.warn({ destination: destination.name, status, events: ids.length }, 'upstream refused the events; moved to dead letters');
       return;
     }
-    if (this.stopped) return;
-    destination.failures += 1;
-    const backoff = Math.min(this.retryBaseMs * 2 ** (destination.failures - 1), this.deps.config.maxBackoffSeconds * 1000);
-    // Equal jitter: half fixed, half random, so retries from many relays spread out without collapsing to zero.
-    const jittered = backoff / 2 + this.random() * (backoff / 2);
-    const delay = Math.min(Math.max(retryAfter ?? 0, jittered), this.deps.config.maxBackoffSeconds * 1000);
-    destination.retryAt = Math.max(destination.retryAt, this.now() + delay);
-    logger.info({ destination: destination.name, status, failures: destination.failures, retryInMs: Math.round(delay) }, 'upstream unavailable; will retry');
-    // Counted after the backoff is set, so a full disk cannot turn the backoff into a 1 s retry loop.
-    outbox.recordAttempt(ids);
-  }
-
-  /** What the egress audit records about one upstream request. */
-  private egressEntry(destination: Destination, items: Item[], outcome: Outcome, status: number | null, sentAt: number, wire: Buffer): NewEgressRecord {
-    const scrubCounts: Record<string, number> = {};
-    const companies = new Set<string>();
-    const userHashes = new Set<string>();
-    for (const { row, consent } of items) {
-      companies.add(row.companyId);
-      if (consent.idsAllowed && row.userHash !== null) userHashes.add(row.userHash);
-      for (const [rule, count] of Object.entries(JSON.parse(row.findings) as Record<string, number>)) {
-        scrubCounts[rule] = (scrubCounts[rule] ?? 0) + count;
-      }
+    if (this.isStopped()) return;
+    try {
+      outbox.recordAttempt(ids);
+    } catch (error) {
+      // Only a counter: a full disk must not turn the round's backoff into a tight retry loop.
+      logger.error({ err: safeError(error), destination: destination.name }, 'could not count a failed attempt');
     }
-    return {
-      sentAt,
-      destination: destination.name,
-      host: destination.config.url.host,
-      status,
-      outcome,
-      eventCount: items.length,
-      companies: [...companies],
-      userHashes: [...userHashes],
-      scrubCounts,
-      wireBody: wire,
-      keepBody: this.deps.config.egressAuditDays > 0,
-    };
   }
 
   private audit(entry: NewEgressRecord): void {
@@ -364,36 +375,6 @@ export class Forwarder {
       this.deps.logger.error({ err: safeError(error) }, 'egress audit write failed');
     }
   }
-}
-
-/** The identifiers a company allowed, added at send time only. */
-export function sendIdentity(row: Pick<OutboxRow, 'companyId' | 'userHash' | 'ipHash'>, consent: CompanyConsent): SendIdentity {
-  if (!consent.idsAllowed) return {};
-  return {
-    companyId: row.companyId,
-    ...(row.userHash === null ? {} : { userHash: row.userHash }),
-    ...(row.ipHash === null ? {} : { ipHash: row.ipHash }),
-  };
-}
-
-/**
- * One event exactly as it is sent: for diagnostics the stored JSON with the stable id (and the
- * allowed identifiers) spliced in front, without re-parsing it; for Lakera its telemetry payload.
- */
-export function renderEvent(
-  destination: DestinationName,
-  row: Pick<OutboxRow, 'eventId' | 'payload'>,
-  identity: SendIdentity,
-  projectId: string | undefined,
-): string {
-  if (destination === 'lakera') {
-    return JSON.stringify(toLakeraPayload(row.eventId, JSON.parse(row.payload) as JsonObject, projectId, identity));
-  }
-  let head = `{"event_id":${JSON.stringify(row.eventId)}`;
-  if (identity.companyId !== undefined) head += `,"company_id":${JSON.stringify(identity.companyId)}`;
-  if (identity.userHash !== undefined) head += `,"user_id":${JSON.stringify(identity.userHash)}`;
-  const rest = row.payload.slice(1);
-  return rest.trimStart().startsWith('}') ? `${head}}` : `${head},${rest}`;
 }
 
 /** An error reduced to what may be logged: its class and code, not its message (which may quote data). */

@@ -3,6 +3,7 @@ import { mayForward } from '../config/consent.js';
 import { keyedHash } from '../scrubbers/keyed-hash.js';
 import type { EventKind, Scrubber } from '../scrubbers/types.js';
 import type { ConsentStore } from './consent-store.js';
+import type { IngestScope } from './ingest-auth.js';
 import { isStorageFault } from './db.js';
 import { UnavailableError } from './errors.js';
 import type { Metrics } from './metrics.js';
@@ -70,16 +71,18 @@ export interface PreparedIngest {
  * The synchronous first half of ingest: validation, the configuration's gates, scrubbing. Throws
  * 4xx errors. Company consent is read later, inside the write transaction (see {@link writePrepared}).
  */
-export function prepareIngest(deps: IngestDeps, kind: EventKind, events: readonly unknown[], inPlace = false): PreparedIngest {
+export function prepareIngest(deps: IngestDeps, kind: EventKind, events: readonly unknown[], inPlace = false, scope?: IngestScope): PreparedIngest {
   deps.metrics.received.inc({ kind }, events.length);
   const refused = configGate(deps.config, kind);
-  const scrubbed = scrubEvents(deps.scrubber, kind, events, { ...scrubOptions(deps.config), validateOnly: refused !== undefined, inPlace });
+  const scrubbed = scrubEvents(deps.scrubber, kind, events, { ...scrubOptions(deps.config, scope), validateOnly: refused !== undefined, inPlace });
   return admit(deps, kind, scrubbed);
 }
 
-/** The scrubbing options a relay's configuration implies. */
-export function scrubOptions(config: RelayConfig): ScrubOptions {
-  return { defaultCompany: config.defaultCompany, keepUserIp: config.lakeraSendUserIpHash };
+/** The scrubbing options a relay's configuration implies, for a request of `scope` (default: any company). */
+export function scrubOptions(config: RelayConfig, scope?: IngestScope): ScrubOptions {
+  if (scope === undefined) return { defaultCompany: config.defaultCompany, keepUserIp: config.lakeraSendUserIpHash };
+  const companies = scope.companies === undefined ? undefined : [...scope.companies];
+  return { defaultCompany: scope.defaultCompany, companies, keepUserIp: config.lakeraSendUserIpHash };
 }
 
 /** Why every event of this kind is dropped whatever its company (`telemetry_disabled`, `no_destination`), if so. */
@@ -176,7 +179,6 @@ function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (
     if (request.rows.length === 0) return resultOf(request);
     const write = written[next++];
     if (write === undefined) {
-      metrics.rejected.inc({ status: '503', code: 'buffer_full' });
       return new UnavailableError('buffer_full', 503, 'The relay buffer is full; retry later', { retryAfterSeconds: 30 });
     }
     const noConsent = request.rows.length - write.rows.length;
@@ -207,9 +209,10 @@ export class IngestBatcher {
   /**
    * Validates and scrubs now (4xx errors are thrown at once), writes with the current group.
    * `parsed`: the events are the caller's own JSON.parse of a body, so they are scrubbed in place.
+   * `scope`: the companies the request's token may post for (default: any).
    */
-  ingest(kind: EventKind, events: readonly unknown[], parsed = false): Promise<IngestResult> {
-    return this.write(prepareIngest(this.deps, kind, events, parsed));
+  ingest(kind: EventKind, events: readonly unknown[], parsed = false, scope?: IngestScope): Promise<IngestResult> {
+    return this.write(prepareIngest(this.deps, kind, events, parsed, scope));
   }
 
   /** Events the scrub worker validated and scrubbed: consent gate now, written with the current group. */

@@ -78,6 +78,7 @@ export class Outbox {
   private readonly bumpStmt;
   private readonly oldestStmt;
   private readonly frontStmt;
+  private readonly presentStmt;
 
   constructor(
     private readonly db: Db,
@@ -101,6 +102,7 @@ export class Outbox {
     this.frontStmt = db.prepare<[number], { id: number; createdAt: number }>(
       'SELECT id, created_at AS createdAt FROM outbox ORDER BY id LIMIT ?',
     );
+    this.presentStmt = db.prepare<[string], { id: number }>('SELECT id FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
   }
 
   /** Events and payload bytes currently queued. */
@@ -169,6 +171,11 @@ export class Outbox {
   /** The next rows for a destination, oldest first, after `afterId`. Nothing is removed. */
   peek(destination: DestinationName, limit: number, afterId = 0): OutboxRow[] {
     return this.claimStmt.all(destination, afterId, limit);
+  }
+
+  /** Which of `ids` are still queued (not purged, expired, evicted or delivered meanwhile). */
+  present(ids: readonly number[]): Set<number> {
+    return new Set(this.presentStmt.all(JSON.stringify(ids)).map((row) => row.id));
   }
 
   /** Runs `fn` as one transaction on the outbox's connection; the writes inside it share one commit. */

@@ -1,5 +1,6 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { InputError } from './errors.js';
+import { fieldPath } from './field-path.js';
 
 /** Structural limits on what one request may contain, each answered with a clear 4xx. */
 export interface BodyLimits {
@@ -34,21 +35,42 @@ export function decodeBody(raw: Uint8Array, contentEncoding: string | undefined,
   throw new InputError('unsupported_encoding', 415, `Content-Encoding "${encoding.slice(0, 32)}" is not supported; use gzip, deflate or none`);
 }
 
-function mediaType(contentType: string | undefined): string | undefined {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase();
-  return type === '' ? undefined : type;
+/**
+ * The media type of a `Content-Type` header, lower-cased, and whether its charset (if any) is
+ * UTF-8: JSON is UTF-8 (RFC 8259 §8.1), and a body declared in another charset would be read as
+ * something it is not.
+ */
+export function mediaTypeOf(contentType: string | undefined): { type: string | undefined; utf8: boolean } {
+  const [head = '', ...parameters] = (contentType ?? '').split(';');
+  const type = head.trim().toLowerCase();
+  let utf8 = true;
+  for (const parameter of parameters) {
+    const at = parameter.indexOf('=');
+    if (parameter.slice(0, at).trim().toLowerCase() !== 'charset') continue;
+    const charset = parameter.slice(at + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    utf8 = charset === 'utf-8' || charset === 'utf8';
+  }
+  return { type: type === '' ? undefined : type, utf8 };
+}
+
+/** 415 unless the request says it is JSON (or NDJSON, when `ndjson`) in UTF-8. */
+export function requireJsonType(contentType: string | undefined, ndjson: boolean): 'json' | 'ndjson' {
+  const { type, utf8 } = mediaTypeOf(contentType);
+  const expected = ndjson ? 'application/json or application/x-ndjson' : 'application/json';
+  if (type === undefined) throw new InputError('missing_media_type', 415, `Content-Type is required: ${expected}`);
+  const kind = JSON_TYPES.has(type) ? 'json' : ndjson && NDJSON_TYPES.has(type) ? 'ndjson' : undefined;
+  if (kind === undefined) throw new InputError('unsupported_media_type', 415, `Content-Type must be ${expected}`);
+  if (!utf8) throw new InputError('unsupported_charset', 415, 'Only UTF-8 bodies are accepted (charset=utf-8, or no charset)');
+  return kind;
 }
 
 /**
  * Turns a request body into a list of events: one JSON object, a JSON array of objects, or NDJSON
- * (one object per line). A body without a content type is read as JSON, or NDJSON when it has
- * several lines that each parse. Anything else is refused with 415.
+ * (one object per line), as its `Content-Type` says; without one, or with another type or a
+ * charset other than UTF-8, it is refused with 415.
  */
 export function parseEvents(body: Buffer, contentType: string | undefined, limits: BodyLimits): unknown[] {
-  const type = mediaType(contentType);
-  if (type !== undefined && !JSON_TYPES.has(type) && !NDJSON_TYPES.has(type)) {
-    throw new InputError('unsupported_media_type', 415, 'Content-Type must be application/json or application/x-ndjson');
-  }
+  const kind = requireJsonType(contentType, true);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body);
@@ -58,17 +80,13 @@ export function parseEvents(body: Buffer, contentType: string | undefined, limit
   if (text.trim() === '') throw new InputError('empty_body', 400, 'Body is empty; send one event, an array, or NDJSON');
 
   let events: unknown[];
-  if (type !== undefined && NDJSON_TYPES.has(type)) {
+  if (kind === 'ndjson') {
     events = parseNdjson(text);
   } else {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      if (type === undefined && text.trim().includes('\n')) {
-        events = parseNdjson(text);
-        return checkEvents(events, limits);
-      }
       throw new InputError('invalid_json', 400, `Body is not valid JSON: ${jsonErrorPosition(error)}`, { cause: error });
     }
     events = Array.isArray(parsed) ? parsed : [parsed];
@@ -144,12 +162,7 @@ function structureProblem(root: object, limits: BodyLimits): StructureProblem | 
   if (problem === undefined) return undefined;
   const { reason, status, reversedPath } = problem;
   if (problem.wholeEvent) return { field: '(event)', reason, status };
-  let field = '';
-  for (let i = reversedPath.length - 1; i >= 0; i--) {
-    const segment = reversedPath[i]!;
-    field = typeof segment === 'number' ? `${field}[${segment}]` : field === '' ? segment : `${field}.${segment}`;
-  }
-  return { field: field || '(event)', reason, status };
+  return { field: fieldPath(root, reversedPath.reverse()), reason, status };
 }
 
 /** A limit broken below the root: the path to the field is collected on the way back up, innermost first. */

@@ -52,7 +52,8 @@ export class ScrubWorker {
   /**
    * Decodes, parses, validates and scrubs one body on the worker. The body's buffer is handed to
    * the worker (transferred, not copied). `onReceived` learns how many events the body held once
-   * it parsed. Rejects with the 4xx the request deserves, or a 503.
+   * it parsed. `scope`: the request's company scope, over the relay's defaults. Rejects with the
+   * 4xx the request deserves, or a 503.
    */
   async scrub(
     kind: EventKind,
@@ -60,11 +61,12 @@ export class ScrubWorker {
     contentEncoding: string | undefined,
     contentType: string | undefined,
     onReceived: (events: number) => void,
+    scope?: ScrubJob['scope'],
   ): Promise<ScrubbedEvent[]> {
     if (this.closed) throw new UnavailableError('shutting_down', 503, 'The relay is shutting down; retry shortly', { retryAfterSeconds: 5 });
     const worker = (this.worker ??= this.spawn());
     const id = this.nextId++;
-    const job: ScrubJob = { id, kind, body, contentEncoding, contentType };
+    const job: ScrubJob = { id, kind, body, contentEncoding, contentType, scope };
     const reply = await new Promise<ScrubReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage(job, [body.buffer as ArrayBuffer]);

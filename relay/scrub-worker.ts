@@ -20,6 +20,8 @@ export interface ScrubJob {
   body: Uint8Array;
   contentEncoding: string | undefined;
   contentType: string | undefined;
+  /** This request's company scope (its token's), over the relay's defaults. */
+  scope?: Pick<ScrubOptions, 'defaultCompany' | 'companies'> | undefined;
 }
 
 export type ScrubReply =
@@ -42,7 +44,7 @@ if (parentPort !== null) {
     try {
       const events = parseEvents(decodeBody(job.body, job.contentEncoding, data.limits.maxBodyBytes), job.contentType, data.limits);
       received = events.length;
-      reply = { id: job.id, ok: true, received, events: scrubEvents(scrubber, job.kind, events, options) };
+      reply = { id: job.id, ok: true, received, events: scrubEvents(scrubber, job.kind, events, { ...options, ...job.scope }) };
     } catch (error) {
       reply =
         error instanceof RelayError

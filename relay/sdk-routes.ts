@@ -1,7 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import type { Context, Env, Hono } from 'hono';
-import { bodyLimit } from './body-limit.js';
+import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/env.js';
 import type { EventKind } from '../scrubbers/types.js';
 import type { ErrorTrace } from './adapters/error-trace.js';
@@ -10,36 +9,40 @@ import type * as OtlpProtobuf from './adapters/otlp-protobuf.js';
 import type { OtlpSignal } from './adapters/otlp-protobuf.js';
 import { mapTraceRequest, type OtlpMapResult } from './adapters/otlp-traces.js';
 import { sentryKey } from './adapters/sentry-auth.js';
-import { EnvelopeError, itemJson, parseEnvelope, type Envelope } from './adapters/sentry-envelope.js';
+import { EnvelopeError, itemJson, parseEnvelope, SENTRY_DROPPED_TYPES, type Envelope } from './adapters/sentry-envelope.js';
 import { mapSentryEvent } from './adapters/sentry-event.js';
 import { InputError, RelayError } from './errors.js';
 import { checkEventShape } from './event-schemas.js';
+import { bearer, ingestAuth, ingestScope, type IngestScope, type IngestTokens } from './ingest-auth.js';
 import type { IngestResult } from './ingest.js';
+import { warnEvery } from './log-limiter.js';
 import type { Metrics } from './metrics.js';
-import { decodeBody, parseEvents } from './parse-body.js';
+import { decodeBody, mediaTypeOf, parseEvents } from './parse-body.js';
+import { bodyReadLimits, readIngestBody } from './read-body.js';
 
 /** What the SDK routes need from the relay. */
 export interface SdkRouteDeps {
   config: RelayConfig;
   metrics: Metrics;
-  /** Validate → consent gate → scrub → outbox (ingest.ts), with the group commit of `/v1/*`; rejects with `RelayError`s. */
-  ingest: (kind: EventKind, events: unknown[]) => Promise<IngestResult>;
+  logger: Logger;
+  /** The relay's ingest tokens (also the Sentry DSN keys of tenants). */
+  tokens: IngestTokens;
+  /**
+   * Validate → consent gate → scrub → outbox (ingest.ts), with the group commit of `/v1/*`;
+   * rejects with `RelayError`s. `scope`: the companies the request may post for (default: any).
+   */
+  ingest: (kind: EventKind, events: unknown[], scope?: IngestScope) => Promise<IngestResult>;
   /** Is the relay shutting down (intake stopped)? */
   isDraining: () => boolean;
   /** Clock for events that carry no time. @default Date.now */
   now?: () => number;
 }
 
-// Envelope item types the relay knows to drop; any other type is counted as `sentry_other`, so a
-// client cannot create metric labels at will.
-const SENTRY_DROPPED_TYPES = new Set([
-  'transaction', 'session', 'sessions', 'attachment', 'replay_event', 'replay_recording', 'replay_video',
-  'client_report', 'profile', 'profile_chunk', 'check_in', 'span', 'otel_span', 'log', 'otel_log', 'statsd',
-  'metric_meta', 'trace_metric', 'feedback', 'user_report', 'security', 'raw_security', 'nel',
-]);
-
 // gRPC status codes for OTLP/HTTP error bodies (google.rpc.Status.code).
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 5, 409: 10, 413: 8, 415: 3, 429: 8, 503: 14 };
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 408: 4, 409: 10, 413: 8, 415: 3, 429: 8, 503: 14 };
+
+/** What the partial-success message says about records refused for a missing company. */
+const NO_COMPANY_HINT = 'set the resource attribute company.id, or RELAY_DEFAULT_COMPANY, or send with an ingest token bound to one company (RELAY_INGEST_TOKENS)';
 
 /**
  * Drop-in endpoints for the SDKs applications already use:
@@ -53,19 +56,16 @@ const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 5, 409: 10, 41
 export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDeps): void {
   const { config, metrics } = deps;
   const now = deps.now ?? Date.now;
+  const warn = warnEvery(deps.logger);
 
-  const sentryLimit = bodyLimit({
-    maxSize: config.maxBodyBytes,
-    onError: (c) => {
-      c.header('Connection', 'close');
-      return sentryError(c, metrics, new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`));
-    },
-  });
   const sentry = (read: (c: Context, companyOf: (key: string | undefined) => string) => Promise<Response>) => async (c: Context) => {
     try {
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(c.req.param('project') ?? '')) throw new SentryAuthError(400, 'bad project path');
       draining(deps);
-      return await read(c, (key) => sentryCompany(c, config, key));
+      if (!mediaTypeOf(c.req.header('content-type')).utf8) {
+        throw new InputError('unsupported_charset', 415, 'Only UTF-8 bodies are accepted (charset=utf-8, or no charset)');
+      }
+      return await read(c, (key) => sentryCompany(c, deps, key));
     } catch (error) {
       if (error instanceof SentryAuthError) {
         metrics.rejected.inc({ status: String(error.status), code: 'sentry_auth' });
@@ -111,33 +111,29 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
     return c.json(mapped.event_id === undefined ? {} : { id: mapped.event_id }, 200);
   });
 
-  for (const path of ['/api/:project/envelope/', '/api/:project/envelope']) app.post(path, sentryLimit, envelope);
-  for (const path of ['/api/:project/store/', '/api/:project/store']) app.post(path, sentryLimit, store);
+  for (const path of ['/api/:project/envelope/', '/api/:project/envelope']) app.post(path, envelope);
+  for (const path of ['/api/:project/store/', '/api/:project/store']) app.post(path, store);
 
   const otlp = (signal: OtlpSignal) => {
-    const limit = bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) => {
-        // As on /v1/errors: the rest of the body is never read, so the connection is dropped.
-        c.header('Connection', 'close');
-        return otlpError(c, metrics, isProtobuf(c), new InputError('body_too_large', 413, `Body is larger than ${config.maxBodyBytes} bytes`));
-      },
-    });
+    const records = signal === 'traces' ? 'spans' : 'log records';
     const handler = async (c: Context) => {
       const protobuf = isProtobuf(c);
       try {
-        if (config.ingestToken !== undefined && !tokenMatches(bearer(c), config.ingestToken)) {
-          throw new RelayError('unauthorized', 401, 'A valid ingest token is required (Authorization: Bearer …)');
-        }
         draining(deps);
-        const type = mediaType(c.req.header('content-type'));
+        const { type, utf8 } = mediaTypeOf(c.req.header('content-type'));
         if (!protobuf && type !== 'application/json') {
-          throw new InputError('unsupported_media_type', 415, 'Content-Type must be application/json or application/x-protobuf');
+          throw new InputError(type === undefined ? 'missing_media_type' : 'unsupported_media_type', 415, 'Content-Type must be application/json or application/x-protobuf');
         }
+        if (!protobuf && !utf8) throw new InputError('unsupported_charset', 415, 'Only UTF-8 bodies are accepted (charset=utf-8, or no charset)');
         const body = await requestBody(c, config);
         const request = protobuf ? await protobufRequest(signal, body) : jsonRequest(body);
-        const context = { defaultCompany: config.defaultCompany, now };
+        const scope = ingestScope(c);
+        const context = { defaultCompany: scope.defaultCompany, companies: scope.companies, now };
         const mapped: OtlpMapResult = signal === 'traces' ? mapTraceRequest(request, context) : mapLogsRequest(request, context);
+        if (mapped.forbiddenResource !== undefined) {
+          const field = `${signal === 'traces' ? 'resourceSpans' : 'resourceLogs'}[${mapped.forbiddenResource}]`;
+          throw new RelayError('forbidden_company', 403, `${field}: resource attribute "company.id" names a company this ingest token may not post for`);
+        }
         if (mapped.notErrors > 0) metrics.dropped.inc({ reason: signal === 'traces' ? 'otlp_span' : 'otlp_log' }, mapped.notErrors);
 
         const accepted: ErrorTrace[] = [];
@@ -146,20 +142,27 @@ export function registerSdkRoutes<E extends Env>(app: Hono<E>, deps: SdkRouteDep
           if (problemOf(event, config) === undefined) accepted.push(event);
           else invalid += 1;
         }
-        if (accepted.length > 0) await deps.ingest('error', accepted);
+        if (accepted.length > 0) await deps.ingest('error', accepted, scope);
 
-        const rejected = mapped.rejected + invalid;
-        const reasons = [
-          mapped.rejected > 0 ? `${mapped.rejected} without a company (set resource attribute company.id or RELAY_DEFAULT_COMPANY)` : '',
-          invalid > 0 ? `${invalid} over the relay's size limits` : '',
-        ].filter((reason) => reason !== '');
-        return await otlpSuccess(c, signal, protobuf, rejected, reasons.join('; '));
+        const reasons: string[] = [];
+        if (mapped.rejected > 0) {
+          metrics.dropped.inc({ reason: 'no_company' }, mapped.rejected);
+          warn(`otlp_${signal}_no_company`, mapped.rejected, { signal }, `OTLP ${records} refused: no company; ${NO_COMPANY_HINT}`);
+          reasons.push(`${mapped.rejected} ${records} without a company: ${NO_COMPANY_HINT}`);
+        }
+        if (invalid > 0) {
+          metrics.dropped.inc({ reason: 'otlp_invalid' }, invalid);
+          warn(`otlp_${signal}_invalid`, invalid, { signal }, `OTLP ${records} refused: over the relay's limits or with an invalid field`);
+          reasons.push(`${invalid} ${records} over the relay's limits or with an invalid field (company.id, sizes)`);
+        }
+        return await otlpSuccess(c, signal, protobuf, mapped.rejected + invalid, reasons.join('; '));
       } catch (error) {
         if (error instanceof RelayError) return await otlpError(c, metrics, protobuf, error);
         throw error;
       }
     };
-    return [limit, handler] as const;
+    const auth = ingestAuth(deps.tokens, (c, error) => otlpError(c, metrics, isProtobuf(c), error));
+    return [auth, handler] as const;
   };
 
   app.post('/v1/traces', ...otlp('traces'));
@@ -184,7 +187,7 @@ function draining(deps: SdkRouteDeps): void {
 }
 
 async function requestBody(c: Context, config: RelayConfig): Promise<Buffer> {
-  const raw = new Uint8Array(await c.req.arrayBuffer());
+  const raw = await readIngestBody(c, bodyReadLimits(config));
   return decodeBody(raw, c.req.header('content-encoding'), config.maxBodyBytes);
 }
 
@@ -195,15 +198,18 @@ function keyFrom(c: Context, dsn: unknown): string | undefined {
 }
 
 /**
- * The company of a Sentry request: the one its DSN key is mapped to (`RELAY_SENTRY_KEYS`), else
- * `RELAY_DEFAULT_COMPANY`. With an ingest token configured, an unmapped key also needs the token.
+ * The company of a Sentry request: the one its DSN key is mapped to (`RELAY_SENTRY_KEYS`); else,
+ * when the key is a tenant's ingest token (`RELAY_INGEST_TOKENS`), that token's company; else
+ * the default company of the bearer token sent with it (`RELAY_DEFAULT_COMPANY` when no token is
+ * configured). A Sentry event cannot name its company, so a key bound to several has none.
  */
-function sentryCompany(c: Context, config: RelayConfig, key: string | undefined): string {
+function sentryCompany(c: Context, deps: SdkRouteDeps, key: string | undefined): string {
   if (key === undefined) throw new SentryAuthError(401, 'missing authorization information');
-  if (Object.hasOwn(config.sentryDsnCompanies, key)) return config.sentryDsnCompanies[key]!;
-  const tokenOk = config.ingestToken === undefined || tokenMatches(bearer(c), config.ingestToken);
-  if (config.defaultCompany !== undefined && tokenOk) return config.defaultCompany;
-  throw new SentryAuthError(403, 'event submission rejected with_reason: ProjectId (unknown DSN key: map it in RELAY_SENTRY_KEYS)');
+  const mapped = deps.config.sentryDsnCompanies;
+  if (Object.hasOwn(mapped, key)) return mapped[key]!;
+  const scope = deps.tokens.tenantScopeOf(key) ?? deps.tokens.scopeOf(bearer(c));
+  if (scope?.defaultCompany !== undefined) return scope.defaultCompany;
+  throw new SentryAuthError(403, 'event submission rejected with_reason: ProjectId (unknown DSN key: map it in RELAY_SENTRY_KEYS, or use a tenant token of RELAY_INGEST_TOKENS bound to one company as the key)');
 }
 
 /** The `/store/` body: a JSON event, or (older SDKs) base64 of a zlib-deflated JSON event. */
@@ -318,24 +324,7 @@ function jsonRequest(body: Buffer): unknown {
 }
 
 function isProtobuf(c: Context): boolean {
-  const type = mediaType(c.req.header('content-type'));
+  const { type } = mediaTypeOf(c.req.header('content-type'));
   return type === 'application/x-protobuf' || type === 'application/protobuf';
 }
 
-function mediaType(contentType: string | undefined): string | undefined {
-  return contentType?.split(';')[0]?.trim().toLowerCase();
-}
-
-function bearer(c: Context): string | undefined {
-  const header = c.req.header('authorization');
-  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-function tokenMatches(presented: string | undefined, expected: string): boolean {
-  return presented !== undefined && timingSafeEqual(digest(presented), digest(expected));
-}

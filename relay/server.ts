@@ -22,13 +22,20 @@ export interface RunningRelay {
   stores: Stores;
   metrics: Metrics;
   forwarder: Forwarder;
-  /** Stops intake, lets the in-flight send finish (or aborts it after the shutdown timeout), closes the database. */
+  logger: Logger;
+  /**
+   * Stops intake, keeps forwarding the backlog until the outbox is empty or the shutdown timeout
+   * ends (then aborts what is on the wire), closes the database, and logs and sets
+   * `relay_shutdown_events_left` with how many events were left and why.
+   */
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   logger?: Logger;
   now?: () => number;
+  /** The jitter of retry delays (tests fix it). @default Math.random */
+  random?: () => number;
   /** First retry delay in ms (tests shorten it). @default 1000 */
   retryBaseMs?: number;
   idlePollMs?: number;
@@ -60,6 +67,8 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const stopConsentWatch = consentFile?.source.watch((result) => reportConsentFile(consentFile.source.path, result, metrics, logger));
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
+  // Requests being handled: the drain waits for the ingest requests already past the intake check.
+  let requestsInFlight = 0;
   const forwarder = new Forwarder({
     config,
     outbox: stores.outbox,
@@ -68,8 +77,10 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     metrics,
     logger,
     now,
+    ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
     ...(options.idlePollMs === undefined ? {} : { idlePollMs: options.idlePollMs }),
+    intakeBusy: () => requestsInFlight > 0,
   });
 
   const scrubWorker = config.scrubWorker
@@ -117,7 +128,15 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   retentionTimer.unref();
 
   const server: ServerType = await new Promise((resolve, reject) => {
-    const instance = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(instance));
+    const fetch = async (request: Request, env: unknown): Promise<Response> => {
+      requestsInFlight += 1;
+      try {
+        return await app.fetch(request, env);
+      } finally {
+        requestsInFlight -= 1;
+      }
+    };
+    const instance = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(instance));
     instance.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -141,20 +160,27 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       stopConsentWatch?.();
       clearInterval(retentionTimer);
       loopDelay.stop();
+      // The listener stays open while the backlog drains: ingest answers 503 with Retry-After,
+      // /readyz says "shutting down", and /healthz and /metrics keep answering.
+      const report = await forwarder.stop(config.shutdownTimeoutSeconds * 1000);
+      metrics.shutdownEventsLeft.reset();
+      for (const [destination, { events, reason }] of Object.entries(report.byDestination)) {
+        metrics.shutdownEventsLeft.set({ destination, reason }, events);
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      await forwarder.stop(config.shutdownTimeoutSeconds * 1000);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
       await scrubWorker?.close();
       stores.close();
-      logger.info('scrub-relay stopped; unsent events stay in the outbox');
+      const fields = { eventsLeft: report.left, byDestination: report.byDestination, drainMs: report.durationMs };
+      if (report.left === 0) logger.info(fields, 'scrub-relay stopped; outbox drained');
+      else logger.warn(fields, 'scrub-relay stopped; events left in the outbox');
       logger.flush();
     })();
     return closing;
   };
 
-  return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, port, stores, metrics, forwarder, close };
+  return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, port, stores, metrics, forwarder, logger, close };
 }
 
 /**

@@ -4,6 +4,8 @@ export { ScrubError } from './errors.js';
 export { VALIDATOR_NAMES } from './validators.js';
 export { parseJsonPath } from './json-path.js';
 export { keyParts, normalizeKey } from './key-names.js';
+export { FIELD_TYPES, FREE_ZONE } from './schema.js';
+export type { FieldType, ForwardedSchema, LocalsMode, SchemaNode } from './schema.js';
 export type {
   CompiledContentRule,
   CompiledEntropyRule,
@@ -17,4 +19,4 @@ export type {
   ScrubLimits,
   ValidatorName,
 } from './rule-set.js';
-export type { EventKind, Finding, JsonObject, JsonValue, ScrubCallOptions, ScrubResult, Scrubber } from './types.js';
+export type { EventKind, Finding, JsonObject, JsonValue, ScrubCallOptions, ScrubResult, Scrubber, ZoneReport } from './types.js';

@@ -69,3 +69,13 @@ export function containsAnyParts(parts: readonly string[], needles: readonly (re
   }
   return false;
 }
+
+/**
+ * True when a key's parts name content: one of `needles` occurs in them, and the last part is not
+ * one of `exceptLast` (`content_type`, `input_tokens` describe content; they are not content).
+ */
+export function namesContent(parts: readonly string[], needles: readonly (readonly string[])[], exceptLast: ReadonlySet<string>): boolean {
+  const last = parts[parts.length - 1];
+  if (last === undefined || exceptLast.has(last)) return false;
+  return containsAnyParts(parts, needles);
+}

@@ -1,3 +1,4 @@
+import type { ForwardedSchema, LocalsMode } from './schema.js';
 import type { EventKind } from './types.js';
 
 /**
@@ -16,11 +17,17 @@ export type ValidatorName =
   | 'ssn'
   | 'ipv4'
   | 'ipv6'
+  | 'ipv4_private'
+  | 'ipv6_private'
   | 'phone'
   | 'basic_auth'
   | 'token_like'
   | 'has_digit'
-  | 'person_name';
+  | 'person_name'
+  | 'national_id'
+  | 'given_name'
+  | 'full_name'
+  | 'name_word';
 
 /** Shapes the one-pass prefilter recognises. */
 export type PrefilterShape = 'ipv6' | 'iban';
@@ -78,11 +85,18 @@ export interface CompiledKeynameRule extends CompiledRuleBase {
   suffixKeys: readonly (readonly string[])[];
 }
 
-/** Drops keys that carry content (prompts, messages, documents, bodies) entirely. */
+/**
+ * Drops keys that carry content (prompts, messages, documents, bodies) in free-form zones: a key
+ * matches when one of `keys` occurs as a run of its word parts (`gen_ai.input.messages`,
+ * `retrieved_doc`, `contextDoc`), unless its last part is one of `exceptLast` (`content_type`,
+ * `input_tokens`: metadata about content, not content).
+ */
 export interface CompiledContentRule extends CompiledRuleBase {
   kind: 'content';
-  /** Normalised (snake_case, lower) key names dropped wherever they appear. */
-  keys: ReadonlySet<string>;
+  /** Word-part sequences that mark a content key anywhere in its name. */
+  keys: readonly (readonly string[])[];
+  /** Last word parts that make a key metadata about content rather than content. */
+  exceptLast: ReadonlySet<string>;
 }
 
 /** Thresholds of the high-entropy token detector. */
@@ -125,6 +139,12 @@ export interface CompiledRuleSet {
   /** Top-level keys passed through untouched (the relay handles ids and timestamps itself). */
   passthrough: ReadonlySet<string>;
   limits: ScrubLimits;
+  /** The declared technical fields per event kind; everything else is free-form. */
+  schema: ForwardedSchema;
+  /** Query parameters whose values a `url` field keeps (lower case). */
+  urlQueryKeep: ReadonlySet<string>;
+  /** How frame locals are forwarded. */
+  locals: LocalsMode;
   /** Rules in application order (the file's order); disabled rules are not included. */
   rules: readonly CompiledRule[];
   /** Where the rules came from, for messages. */

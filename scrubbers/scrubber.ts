@@ -3,7 +3,11 @@ import { CLEAN_CACHE_MAX_LENGTH, CleanCache } from './clean-cache.js';
 import { MAX_GROUPS, METRIC, Prefilter } from './prefilter.js';
 import { ScrubError } from './errors.js';
 import { formatJsonPath, formatJsonPathSegment, parseJsonPath, pathWithin } from './json-path.js';
-import { containsAnyParts, endsWithParts, keyParts, normalizeKey } from './key-names.js';
+import { containsAnyParts, endsWithParts, keyParts, namesContent } from './key-names.js';
+import { holdsWords, redactProse } from './content-policy.js';
+import { cleanFileName } from './file-name.js';
+import { fieldOf, fitsType, FREE_ZONE, type SchemaNode } from './schema.js';
+import { decodePercent, encodeForUrl, hasPercentEscape, isFormEncoded, stripQueries, stripQueryValues } from './url-text.js';
 import { redactText } from './redact.js';
 import type {
   CompiledContentRule,
@@ -12,7 +16,7 @@ import type {
   CompiledRule,
   CompiledRuleSet,
 } from './rule-set.js';
-import type { EventKind, Finding, JsonObject, JsonValue, ScrubCallOptions, ScrubResult, Scrubber } from './types.js';
+import type { EventKind, Finding, JsonObject, JsonValue, ScrubCallOptions, ScrubResult, Scrubber, ZoneReport } from './types.js';
 import { prepareTextRule } from './text-rule.js';
 import type { TextRule } from './text-rule.js';
 
@@ -20,6 +24,12 @@ import type { TextRule } from './text-rule.js';
 export interface ScrubberOptions {
   /** Key of the `hash` method's HMAC. Keep it secret and stable: it makes hashes joinable across events. */
   hashKey: Buffer | string;
+  /**
+   * Only the text rules (secrets, personal data): no content policy and no zone policies — what
+   * `scrub --text` and a rule's own examples measure. Never for events that are forwarded.
+   * @default false
+   */
+  textOnly?: boolean;
 }
 
 /** Strings shorter than this hold nothing a text rule can find (`a@b.io` is the shortest match). */
@@ -46,9 +56,22 @@ const COLD_KEY_SAMPLE = 16;
 /** Lookups per key after which its counts are halved, so that they follow recent traffic. */
 const CACHE_STATS_WINDOW = 1024;
 
+/** What takes the place of human-written text (rule `content_policy`). */
+const CONTENT_MARK = '[content]';
+
+/** Rule ids of the content policy's own findings. */
+const CONTENT_POLICY = 'content_policy';
+const FRAME_LOCAL = 'frame_local';
+const URL_QUERY = 'url_query';
+const FILE_NAME = 'file_name';
+/** The zone of the top-level keys the relay validates and copies itself (`rules.passthrough`). */
+const PASSTHROUGH_ZONE = 'passthrough';
+
 /** How far before a random-looking token `high_entropy` looks for a word naming it technical. */
 const CONTEXT_CHARS = 24;
 
+/** How far back from a token a digest's `sha512-` may start: a SHA-512 in base64 is 88 characters. */
+const DIGEST_REACH = 128;
 /** Subresource-integrity style digests (`sha256-<base64>`); their base64 may hold a `/`. */
 const DIGEST_PREFIX = /^(?:sha(?:1|224|256|384|512)|md5)[-:_]/i;
 
@@ -62,13 +85,16 @@ interface KeyInfo {
   passthrough: boolean;
   parts: string[];
   normalized: string;
-  /** Content rules whose key list names this key. */
+  /** Content rules whose key list names this key (applied only where the schema does not declare it). */
   content: CompiledContentRule[];
   /** Key-name rule that marks this key as sensitive, if any. */
   sensitive: CompiledKeynameRule | undefined;
   /** Content rules with a path scope ending in this key (checked against the full path). */
   pathContent: CompiledContentRule[];
-  /** The key name itself was seen to hold nothing a text rule finds, per event kind. */
+  /**
+   * The key name itself was seen to hold nothing a text rule finds, per event kind, with no rule
+   * skipped for where it stood (a skip depends on the path; the answer must not).
+   */
   clean: { error: boolean; scan: boolean };
   /** The key as a segment of a finding's path (`.vars`, `["x-api-key"]`). */
   segment: string;
@@ -131,6 +157,12 @@ interface Walk {
   owner: KeyInfo | undefined;
   /** Whether the event is scrubbed in place (`ScrubCallOptions.inPlace`). */
   inPlace: boolean;
+  /** The schema node of the value being walked; undefined: a free-form zone. */
+  node: SchemaNode | undefined;
+  /** Set by `scrubText` when a rule was skipped for where the string sits (its answer depends on the path). */
+  pathDependent: boolean;
+  /** The zone of every scalar forwarded, when explaining. */
+  zones: ZoneReport[] | undefined;
 }
 
 /**
@@ -152,6 +184,8 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
   const hashKey = options.hashKey;
   const { maxStringLength, maxDepth } = rules.limits;
   const passthrough = rules.passthrough;
+  const { schema, urlQueryKeep, locals } = rules;
+  const textOnly = options.textOnly === true;
 
   const keynameRules: CompiledKeynameRule[] = [];
   const contentRules: CompiledContentRule[] = [];
@@ -278,7 +312,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
   const skipRules = allTextRules.filter((t) => t.skipKeys.length > 0).slice(0, 30);
   skipRules.forEach((t, i) => (t.skipBit = 1 << i));
 
-  const pathContentRules = contentRules.filter((r) => r.keys.size === 0 && r.paths.length > 0);
+  const pathContentRules = contentRules.filter((r) => r.keys.length === 0 && r.paths.length > 0);
   const keyCache = new Map<string, KeyInfo>();
   /** Bumped when the key cache is cleared: memos of an older epoch start again. */
   let keyEpoch = 0;
@@ -299,7 +333,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       passthrough: passthrough.has(key),
       parts,
       normalized,
-      content: contentRules.filter((r) => r.keys.has(normalized)),
+      content: contentRules.filter((r) => r.keys.length > 0 && namesContent(parts, r.keys, r.exceptLast)),
       sensitive: keynameRules.find(
         (r) => containsAnyParts(parts, r.keys) || r.suffixKeys.some((s) => endsWithParts(parts, s)),
       ),
@@ -441,6 +475,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       // A rule skipped here may fire on the same string elsewhere; one that ran without firing never will.
       if ((t.scoped && !applies(t.rule, walk)) || skippedByKey(t, walk)) {
         pathDependent = true;
+        walk.pathDependent = true;
         continue;
       }
       walk.currentRule = t.rule.id;
@@ -547,9 +582,12 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   /** `commit 1a2b…`, `trace_id=4bf9…`: a hash the text itself calls technical is kept. */
   function namedTechnical(s: string, tokenStart: number, skipKeys: readonly (readonly string[])[]): boolean {
+    // Bounded: every token run of a long word would otherwise walk back to the word's start.
+    const floor = Math.max(0, tokenStart - DIGEST_REACH);
     let wordStart = tokenStart;
-    while (wordStart > 0 && !isSpaceOrQuote(s.charCodeAt(wordStart - 1))) wordStart--;
-    if (wordStart < tokenStart && DIGEST_PREFIX.test(s.slice(wordStart, wordStart + 8))) return true;
+    while (wordStart > floor && !isSpaceOrQuote(s.charCodeAt(wordStart - 1))) wordStart--;
+    const wordFound = wordStart === 0 || isSpaceOrQuote(s.charCodeAt(wordStart - 1));
+    if (wordFound && wordStart < tokenStart && DIGEST_PREFIX.test(s.slice(wordStart, wordStart + 8))) return true;
     const before = keyParts(s.slice(Math.max(0, tokenStart - CONTEXT_CHARS), tokenStart));
     return containsAnyParts(before.slice(-2), skipKeys);
   }
@@ -562,9 +600,129 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   function scrubKey(key: string, info: KeyInfo, walk: Walk): string {
     if (key.length < MIN_SCANNED_LENGTH || info.clean[walk.kind]) return key;
+    if (walk.node === undefined && !textOnly) {
+      const prose = redactProse(key, CONTENT_MARK);
+      if (prose.count > 0) {
+        record(walk, CONTENT_POLICY, prose.count);
+        return prose.text;
+      }
+    }
+    walk.pathDependent = false;
     const scrubbed = scrubText(key, walk, false);
-    if (scrubbed === key) info.clean[walk.kind] = true;
+    if (scrubbed === key && !walk.pathDependent) info.clean[walk.kind] = true;
     return scrubbed;
+  }
+
+  /**
+   * A string through the policy of its zone, then the text rules. Human text is removed wherever
+   * it stands; what is left is decoded where it is encoded, so that no value survives because of
+   * its encoding, and scanned.
+   */
+  function scrubString(input: string, walk: Walk): string {
+    if (textOnly) return scrubText(input, walk, false);
+    const node = walk.node;
+    const type = node !== undefined && node.type !== undefined && fitsType(node.type, input) ? node.type : undefined;
+    if (type === 'local') return scrubLocal(input, walk);
+    if (input.length < MIN_SCANNED_LENGTH) return input;
+    if (type === undefined || type === 'text') {
+      const embedded = scrubEmbedded(input, walk);
+      if (embedded !== undefined) return embedded;
+    }
+    // The text rules first, so that a finding inside removed prose is still reported.
+    let s = scrubText(input, walk, false);
+    const prose = redactProse(s, CONTENT_MARK);
+    if (prose.count > 0) {
+      record(walk, CONTENT_POLICY, prose.count);
+      if (prose.text === CONTENT_MARK) return prose.text;
+      s = prose.text;
+    }
+    if (type === 'file_name') s = counted(walk, FILE_NAME, cleanFileName(s));
+    else if (type === 'url') s = counted(walk, URL_QUERY, stripUrl(s));
+    else s = counted(walk, URL_QUERY, stripQueries(s, urlQueryKeep));
+    if (hasPercentEscape(s)) {
+      const decoded = decodePercent(s);
+      const scrubbed = scrubDecoded(decoded, walk);
+      if (scrubbed !== decoded) return encodeForUrl(scrubbed);
+    }
+    return s;
+  }
+
+  function counted(walk: Walk, rule: string, result: { text: string; count: number }): string {
+    if (result.count > 0) record(walk, rule, result.count);
+    return result.text;
+  }
+
+  /** Decoded text through the text rules and the content policy. */
+  function scrubDecoded(decoded: string, walk: Walk): string {
+    const prose = redactProse(scrubText(decoded, walk, false), CONTENT_MARK);
+    if (prose.count > 0) record(walk, CONTENT_POLICY, prose.count);
+    return prose.text;
+  }
+
+  /** A URL field: query values dropped unless their key is technical, the fragment too when it holds values. */
+  function stripUrl(url: string): { text: string; count: number } {
+    const hash = url.indexOf('#');
+    const base = hash === -1 ? url : url.slice(0, hash);
+    const fragment = hash === -1 ? '' : url.slice(hash + 1);
+    const q = base.indexOf('?');
+    const query = q === -1 ? { text: '', count: 0 } : stripQueryValues(base.slice(q + 1), urlQueryKeep);
+    const frag = fragment.includes('=') ? stripQueryValues(fragment, urlQueryKeep) : { text: fragment, count: 0 };
+    const count = query.count + frag.count;
+    if (count === 0) return { text: url, count: 0 };
+    return { text: (q === -1 ? base : `${base.slice(0, q + 1)}${query.text}`) + (hash === -1 ? '' : `#${frag.text}`), count };
+  }
+
+  /**
+   * JSON or a form body inside a string is walked as a free-form value of its own and written
+   * back in its own syntax; undefined when the string is neither.
+   */
+  function scrubEmbedded(s: string, walk: Walk): string | undefined {
+    const first = s.charCodeAt(0);
+    if ((first === 123 || first === 91) && s.length >= 2) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(s);
+      } catch {
+        return undefined;
+      }
+      if (parsed === null || typeof parsed !== 'object') return undefined;
+      const node = walk.node;
+      walk.node = undefined;
+      const scrubbed = walkValue(parsed as JsonValue, walk.path.length + 1, walk);
+      walk.node = node;
+      return JSON.stringify(scrubbed);
+    }
+    if (!isFormEncoded(s)) return undefined;
+    let changed = false;
+    const out = s
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        const decoded = decodePercent(pair.slice(eq + 1), true);
+        const scrubbed = scrubDecoded(decoded, walk);
+        if (scrubbed === decoded) return pair;
+        changed = true;
+        return `${pair.slice(0, eq + 1)}${encodeForUrl(scrubbed)}`;
+      })
+      .join('&');
+    return changed ? out : s;
+  }
+
+  /**
+   * A frame's local variable: kept when it is technical (the content policy and the text rules
+   * leave it as it is), otherwise a marker with its length (or every string, in `markers` mode).
+   */
+  function scrubLocal(input: string, walk: Walk): string {
+    if (locals === 'technical') {
+      const node = walk.node;
+      walk.node = undefined;
+      const fired = walk.fired;
+      const scrubbed = scrubString(input, walk);
+      walk.node = node;
+      if (scrubbed === input && walk.fired === fired && !holdsWords(input)) return input;
+    }
+    record(walk, FRAME_LOCAL, 1);
+    return `[str len=${input.length}]`;
   }
 
   /**
@@ -587,6 +745,8 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
     // turns the rest of the walk into a copy (see copyBefore). Otherwise every key goes into `out`.
     let out: JsonObject | undefined = walk.inPlace ? undefined : {};
     const owner = walk.owner;
+    const node = objectNode(walk.node);
+    walk.node = node;
     const memo = owner === undefined ? rootKeys : owner.children;
     if (memo.epoch !== keyEpoch) {
       memo.infos.length = 0;
@@ -602,6 +762,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       const info = keyInfoAt(memo, position++, key);
       if (depth === 0 && info.passthrough) {
         if (out !== undefined) out[key] = value;
+        walk.zones?.push({ path: `$${info.segment}`, zone: PASSTHROUGH_ZONE });
         continue;
       }
       enter(walk, key, info);
@@ -609,7 +770,14 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       let outKey: string | undefined = key;
       let outValue: JsonValue = value;
       let handled = false;
-      for (let c = 0; c < info.content.length; c++) {
+      const child = node !== undefined && node.type === 'local' ? node : fieldOf(node, key);
+      if (locals === 'drop' && child !== undefined && child.values !== undefined && child.values.type === 'local') {
+        record(walk, FRAME_LOCAL, 1);
+        outKey = undefined;
+        handled = true;
+      }
+      const contentApplies = !handled && info.content.length > 0 && contentKeysApply(node, key);
+      for (let c = 0; contentApplies && c < info.content.length; c++) {
         const rule = info.content[c] as CompiledContentRule;
         if (applies(rule, walk)) {
           walk.currentRule = rule.id;
@@ -642,7 +810,9 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       }
       if (!handled) {
         walk.owner = info;
+        walk.node = child;
         outValue = walkValue(value, depth + 1, walk);
+        walk.node = node;
         walk.owner = owner;
         outKey = scrubKey(key, info, walk);
       }
@@ -654,13 +824,39 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         }
         out = copyBefore(obj, key);
       }
-      if (outKey !== undefined) out[outKey !== key && outKey in out ? `${outKey}#${depth}` : outKey] = outValue;
+      if (outKey !== undefined) out[Object.hasOwn(out, outKey) ? freeKey(out, outKey) : outKey] = outValue;
     }
     return out ?? obj;
   }
 
+  /** `key#2`, `key#3`, …: the first name not yet in `out`, so that two keys scrubbed to one name both stay. */
+  function freeKey(out: JsonObject, key: string): string {
+    let n = 2;
+    while (Object.hasOwn(out, `${key}#${n}`)) n++;
+    return `${key}#${n}`;
+  }
+
+  /** The node of an object value: a node declared as a scalar type holds no object, so its object is free-form. */
+  function objectNode(node: SchemaNode | undefined): SchemaNode | undefined {
+    if (node === undefined || node.type === 'local') return node;
+    return node.fields !== undefined || node.values !== undefined || node.items !== undefined ? node : undefined;
+  }
+
+  /**
+   * Content rules by key apply where the schema does not declare the key: in free-form zones,
+   * and in maps of frame locals; a declared field, or a map of declared scalars (library versions,
+   * scores), is technical by declaration.
+   */
+  function contentKeysApply(node: SchemaNode | undefined, key: string): boolean {
+    if (node === undefined || node.type === 'local') return true;
+    if (node.fields !== undefined && node.fields.has(key)) return false;
+    const values = node.values;
+    return values === undefined || values.type === undefined || values.type === 'local';
+  }
+
   function walkValue(value: JsonValue, depth: number, walk: Walk): JsonValue {
-    if (typeof value === 'string') return scrubText(value, walk, false);
+    if (walk.zones !== undefined && (value === null || typeof value !== 'object')) noteZone(value, walk);
+    if (typeof value === 'string') return scrubString(value, walk);
     if (typeof value === 'number') {
       if (!Number.isInteger(value) || Math.abs(value) < MIN_NUMBER_SCANNED) return value;
       const text = String(value);
@@ -673,26 +869,40 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
       return '[depth_limit]';
     }
     if (Array.isArray(value)) {
-      if (walk.inPlace) {
-        for (let i = 0; i < value.length; i++) {
-          enter(walk, i);
-          const item = value[i] as JsonValue;
-          const scrubbed = walkValue(item, depth + 1, walk);
-          if (scrubbed !== item) value[i] = scrubbed;
-          leave(walk);
-        }
-        return value;
-      }
-      // Filled by push, the array stays packed: JSON.stringify of a holey array takes a slower path.
-      const out: JsonValue[] = [];
-      for (let i = 0; i < value.length; i++) {
-        enter(walk, i);
-        out.push(walkValue(value[i] as JsonValue, depth + 1, walk));
-        leave(walk);
-      }
-      return out;
+      const node = walk.node;
+      walk.node = node === undefined || node.type === 'local' ? node : node.items;
+      const scrubbed = walkArray(value, depth, walk);
+      walk.node = node;
+      return scrubbed;
     }
     return walkObject(value, depth, walk);
+  }
+
+  function noteZone(value: string | number | boolean | null, walk: Walk): void {
+    const node = walk.node;
+    const zone = node !== undefined && node.type !== undefined && fitsType(node.type, value) ? node.zone : FREE_ZONE;
+    walk.zones?.push({ path: pathText(walk), zone });
+  }
+
+  function walkArray(value: JsonValue[], depth: number, walk: Walk): JsonValue[] {
+    if (walk.inPlace) {
+      for (let i = 0; i < value.length; i++) {
+        enter(walk, i);
+        const item = value[i] as JsonValue;
+        const scrubbed = walkValue(item, depth + 1, walk);
+        if (scrubbed !== item) value[i] = scrubbed;
+        leave(walk);
+      }
+      return value;
+    }
+    // Filled by push, the array stays packed: JSON.stringify of a holey array takes a slower path.
+    const out: JsonValue[] = [];
+    for (let i = 0; i < value.length; i++) {
+      enter(walk, i);
+      out.push(walkValue(value[i] as JsonValue, depth + 1, walk));
+      leave(walk);
+    }
+    return out;
   }
 
   return {
@@ -710,6 +920,9 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         fired: 0,
         explain,
         owner: undefined,
+        node: schema[kind],
+        pathDependent: false,
+        zones: explain ? [] : undefined,
       };
       let out: JsonObject;
       try {
@@ -733,7 +946,7 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
         if (paths === undefined || perPath === undefined) continue;
         for (let i = 0; i < paths.length; i++) findings.push({ rule, path: paths[i] as string, count: perPath[i] as number });
       }
-      return { event: out, counts, findings };
+      return { event: out, counts, findings, zones: walk.zones ?? [] };
     },
   };
 }
@@ -748,18 +961,22 @@ export function detectInText(rule: CompiledRule, sample: string, hashKey: Buffer
     return containsAnyParts(parts, rule.keys) || rule.suffixKeys.some((s) => endsWithParts(parts, s)) ? 1 : 0;
   }
   if (rule.kind === 'content') {
-    if (!sample.startsWith('$')) return rule.keys.has(normalizeKey(sample)) ? 1 : 0;
+    if (!sample.startsWith('$')) return namesContent(keyParts(sample), rule.keys, rule.exceptLast) ? 1 : 0;
     const concrete = parseJsonPath(sample)?.map((m) => ('key' in m ? m.key : 'index' in m ? m.index : '*'));
     if (concrete === undefined) return 0;
     return rule.paths.some((scope) => scope.length === concrete.length && pathWithin(concrete, scope)) ? 1 : 0;
   }
+  const free = { type: undefined, fields: undefined, items: undefined, values: undefined, zone: FREE_ZONE };
   const single: CompiledRuleSet = {
     passthrough: new Set(),
     limits: { maxStringLength: Number.MAX_SAFE_INTEGER, maxDepth: 8 },
+    schema: { error: free, scan: free },
+    urlQueryKeep: new Set(),
+    locals: 'technical',
     rules: [{ ...rule, paths: [], kinds: new Set<EventKind>(['error', 'scan']), ...(rule.kind === 'regex' ? { skipKeys: [] } : {}) }],
     sources: [],
   };
-  const { counts } = createScrubber(single, { hashKey }).scrub({ sample }, 'error');
+  const { counts } = createScrubber(single, { hashKey, textOnly: true }).scrub({ sample }, 'error');
   return Object.values(counts).reduce((n, count) => n + count, 0);
 }
 

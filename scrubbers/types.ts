@@ -15,6 +15,12 @@ export interface Finding {
   count: number;
 }
 
+/** The zone a forwarded value fell in: its declared field type (`token`, `text`, `local`, …) or `free`. */
+export interface ZoneReport {
+  path: string;
+  zone: string;
+}
+
 /** The result of scrubbing one event. */
 export interface ScrubResult {
   /** The scrubbed event, safe to store and forward. */
@@ -23,6 +29,8 @@ export interface ScrubResult {
   counts: Record<string, number>;
   /** Per rule and JSON path, in the order rules first fired: only when scrubbed with `explain`. */
   findings?: Finding[];
+  /** The zone of every scalar value walked, in walk order: only when scrubbed with `explain`. */
+  zones?: ZoneReport[];
 }
 
 /** Options of one `scrub` call. */

@@ -1,3 +1,5 @@
+import { isIdLike } from '../event-id.js';
+
 /**
  * The relay's error trace as the adapters build it (see the product brief). It is validated,
  * consent-gated and scrubbed by ingest like any event posted to `/v1/errors`.
@@ -28,11 +30,9 @@ export interface ErrorFrame {
   vars?: Record<string, unknown>;
 }
 
-const EVENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** The id when the relay's event schema accepts it, else `undefined` (the relay assigns one). */
+/** The id when it is id-like (see `isIdLike`), else `undefined` (the relay assigns one). */
 export function eventIdOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' && EVENT_ID.test(value) ? value : undefined;
+  return isIdLike(value) ? value : undefined;
 }
 
 /** A user id the relay's schema accepts (1-256 characters), from a string or a number. */

@@ -24,11 +24,15 @@ const LEVELS: [number, string][] = [
  */
 export function mapLogsRequest(request: unknown, context: OtlpMapContext): OtlpMapResult {
   const result: OtlpMapResult = { events: [], notErrors: 0, rejected: 0 };
-  for (const resourceLogs of asArray(asObject(request)?.['resourceLogs'])) {
+  for (const [resourceIndex, resourceLogs] of asArray(asObject(request)?.['resourceLogs']).entries()) {
     const resource = asObject(resourceLogs);
     for (const scopeLogs of asArray(resource?.['scopeLogs'])) {
       const scope = asObject(scopeLogs);
       const info = resourceInfo(resource?.['resource'], scope?.['scope']);
+      if (info.companyId !== undefined && context.companies !== undefined && !context.companies.has(info.companyId)) {
+        result.forbiddenResource ??= resourceIndex;
+        continue;
+      }
       const companyId = info.companyId ?? context.defaultCompany;
       for (const recordValue of asArray(scope?.['logRecords'])) {
         const record = asObject(recordValue) ?? {};

@@ -20,11 +20,16 @@ export interface OtlpMapResult {
   notErrors: number;
   /** Error records that cannot be taken (no company), reported back as rejected. */
   rejected: number;
+  /** The first resource whose `company.id` the request's token may not post for: the request is refused (403). */
+  forbiddenResource?: number;
 }
 
 /** Where mapped events belong and what time it is (the adapter reads no clock). */
 export interface OtlpMapContext {
+  /** The company of resources without `company.id` (the token's, else `RELAY_DEFAULT_COMPANY`). */
   defaultCompany: string | undefined;
+  /** The companies the request's token may post for; absent = any. */
+  companies?: ReadonlySet<string> | undefined;
   now: () => number;
 }
 
@@ -42,11 +47,15 @@ const STATUS_CODES = ['unset', 'ok', 'error'];
  */
 export function mapTraceRequest(request: unknown, context: OtlpMapContext): OtlpMapResult {
   const result: OtlpMapResult = { events: [], notErrors: 0, rejected: 0 };
-  for (const resourceSpans of asArray(asObject(request)?.['resourceSpans'])) {
+  for (const [resourceIndex, resourceSpans] of asArray(asObject(request)?.['resourceSpans']).entries()) {
     const resource = asObject(resourceSpans);
     for (const scopeSpans of asArray(resource?.['scopeSpans'])) {
       const scope = asObject(scopeSpans);
       const info = resourceInfo(resource?.['resource'], scope?.['scope']);
+      if (info.companyId !== undefined && context.companies !== undefined && !context.companies.has(info.companyId)) {
+        result.forbiddenResource ??= resourceIndex;
+        continue;
+      }
       const companyId = info.companyId ?? context.defaultCompany;
       for (const spanValue of asArray(scope?.['spans'])) {
         const span = asObject(spanValue) ?? {};

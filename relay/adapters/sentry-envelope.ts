@@ -20,6 +20,16 @@ export class EnvelopeError extends Error {
   override readonly name = 'EnvelopeError';
 }
 
+/**
+ * Envelope item types the relay knows and drops (only `event` items are kept); any other type is
+ * counted as `sentry_other`, so a client cannot create metric labels at will.
+ */
+export const SENTRY_DROPPED_TYPES: ReadonlySet<string> = new Set([
+  'transaction', 'session', 'sessions', 'attachment', 'replay_event', 'replay_recording', 'replay_video',
+  'client_report', 'profile', 'profile_chunk', 'check_in', 'span', 'otel_span', 'log', 'otel_log', 'statsd',
+  'metric_meta', 'trace_metric', 'feedback', 'user_report', 'security', 'raw_security', 'nel',
+]);
+
 const NEWLINE = 0x0a;
 
 /**

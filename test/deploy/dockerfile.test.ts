@@ -95,7 +95,7 @@ describe('Dockerfile', () => {
       expect(dockerfileText).toContain(`COPY --from=${builder?.name ?? ''} ${content(c)}`);
     }
     const sources = copies.map((c) => c.getArguments()[0]?.getValue());
-    expect(sources).toEqual(expect.arrayContaining(['/app/package.json', '/app/node_modules', '/app/dist', '/app/config/rules.yaml']));
+    expect(sources).toEqual(expect.arrayContaining(['/app/package.json', '/app/node_modules', '/app/dist', '/app/config/rules.yaml', '/app/config/forwarded-schema.yaml']));
     expect(sources.some((s) => s?.includes('relay/') || s?.includes('scrubbers') || s?.endsWith('.ts'))).toBe(false);
   });
 

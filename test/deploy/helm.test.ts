@@ -3,61 +3,17 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConsentFile } from '../../config/consent-file.js';
-import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, PersistentVolumeClaim, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import {
-  buildRenderer,
-  chartDir,
-  coalescedValues,
-  fixtureChartDir,
-  render,
-  schemaErrors,
-  type K8sObject,
-  type RenderOptions,
-} from './render.js';
-
-interface EnvVar { name: string; value?: string; valueFrom?: unknown }
-interface Probe { httpGet?: { path: string; port: string | number }; exec?: { command: string[] } }
-interface Container {
-  name: string;
-  image: string;
-  restartPolicy?: string;
-  env?: EnvVar[];
-  ports?: { containerPort: number }[];
-  startupProbe?: Probe;
-  livenessProbe?: Probe;
-  readinessProbe?: Probe;
-  securityContext?: Record<string, unknown>;
-  volumeMounts?: { name: string; mountPath: string }[];
-}
-interface Volume { name: string; emptyDir?: unknown; persistentVolumeClaim?: { claimName: string }; secret?: { secretName: string; items?: { key: string }[] }; configMap?: { name: string } }
-interface PodSpec {
-  containers: Container[];
-  initContainers?: Container[];
-  volumes?: Volume[];
-  securityContext?: Record<string, unknown>;
-  automountServiceAccountToken?: boolean;
-  terminationGracePeriodSeconds?: number;
-  serviceAccountName?: string;
-}
-interface Workload extends K8sObject { spec: { template: { spec: PodSpec }; strategy?: { type: string } } }
-
-// Every kind the charts may render, with its offline schema validator.
-const validators: Record<string, (o: K8sObject) => void> = {
-  'apps/v1/Deployment': (o) => new Deployment(o).validate(),
-  'apps/v1/DaemonSet': (o) => new DaemonSet(o).validate(),
-  'v1/Service': (o) => new Service(o).validate(),
-  'v1/ServiceAccount': (o) => new ServiceAccount(o).validate(),
-  'v1/ConfigMap': (o) => new ConfigMap(o).validate(),
-  'v1/Secret': (o) => new Secret(o).validate(),
-  'v1/PersistentVolumeClaim': (o) => new PersistentVolumeClaim(o).validate(),
-  'networking.k8s.io/v1/NetworkPolicy': (o) => new NetworkPolicy(o).validate(),
-  'policy/v1/PodDisruptionBudget': (o) => new PodDisruptionBudget(o).validate(),
-  'monitoring.coreos.com/v1/ServiceMonitor': (o) => new ServiceMonitor(o as unknown as ConstructorParameters<typeof ServiceMonitor>[0]).validate(),
-};
+  env,
+  kinds,
+  one,
+  relayContainer,
+  renderValid as renderValidWith,
+  type Container,
+  type PodSpec,
+  type Workload,
+} from './chart-objects.js';
+import { buildRenderer, chartDir, coalescedValues, fixtureChartDir, render, schemaErrors, type K8sObject, type RenderOptions } from './render.js';
 
 const chartMeta = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { appVersion: string; version: string };
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD)$/;
@@ -68,41 +24,8 @@ beforeAll(() => {
   renderer = buildRenderer();
 }, 180_000);
 
-/** Renders, checks the values against the schema like helm, and validates every object. */
 function renderValid(dir: string, options: RenderOptions = {}, subchartKey?: string): K8sObject[] {
-  const values = coalescedValues(renderer, dir, options);
-  const chartValues = subchartKey ? values[subchartKey] : values;
-  expect(schemaErrors(chartValues)).toEqual([]);
-  const result = render(renderer, dir, options);
-  expect(result.stderr).toBe('');
-  expect(result.ok).toBe(true);
-  for (const obj of result.objects) {
-    const key = `${obj.apiVersion}/${obj.kind}`;
-    const validate = validators[key];
-    if (!validate) throw new Error(`no validator for ${key}: add one before rendering new kinds`);
-    expect(() => validate(obj), `${key} ${obj.metadata.name}`).not.toThrow();
-  }
-  return result.objects;
-}
-
-function kinds(objects: K8sObject[]): string[] {
-  return objects.map((o) => o.kind).sort();
-}
-
-function one<T extends K8sObject = K8sObject>(objects: K8sObject[], kind: string): T {
-  const found = objects.filter((o) => o.kind === kind);
-  expect(found, kind).toHaveLength(1);
-  return found[0] as T;
-}
-
-function relayContainer(pod: PodSpec): Container {
-  const c = [...pod.containers, ...(pod.initContainers ?? [])].find((x) => x.name === 'scrub-relay');
-  if (!c) throw new Error('no scrub-relay container');
-  return c;
-}
-
-function env(c: Container): Map<string, EnvVar> {
-  return new Map((c.env ?? []).map((e) => [e.name, e]));
+  return renderValidWith(renderer, dir, options, subchartKey);
 }
 
 function expectHardened(pod: PodSpec, c: Container): void {

@@ -86,6 +86,11 @@ export function render(renderer: string, dir: string, options: RenderOptions = {
   return { ok: r.status === 0, stdout: r.stdout, stderr: r.stderr, objects };
 }
 
+/** The NOTES.txt text `helm install` would print. */
+export function renderNotes(renderer: string, dir: string, options: RenderOptions = {}): string {
+  return execFileSync(renderer, ['--show-notes', ...args(options, dir)], { encoding: 'utf8' });
+}
+
 /** The values Helm would pass to the templates (defaults coalesced with the overrides). */
 export function coalescedValues(renderer: string, dir: string, options: RenderOptions = {}): Record<string, unknown> {
   const out = execFileSync(renderer, ['--show-values', ...args(options, dir)], { encoding: 'utf8' });

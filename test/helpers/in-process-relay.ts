@@ -2,13 +2,18 @@ import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../relay/logger.js';
-import { startRelay, type RunningRelay } from '../../relay/server.js';
+import { startRelay, type RunningRelay, type StartOptions } from '../../relay/server.js';
 import { tempDir } from './relay-process.js';
 import type { TestPki } from './tls.js';
 import { useUpstream, type Upstream } from './upstream.js';
 
 /** Starts an in-process relay that forwards to the test upstream, for tests that need the whole path in this process. */
-export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Record<string, string> = {}): Promise<RunningRelay> {
+export async function startTestRelay(
+  pki: TestPki,
+  upstream: Upstream,
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<RunningRelay> {
   const dir = tempDir('relay-in-process-');
   const config = loadConfig({
     RELAY_PORT: '0',
@@ -25,9 +30,11 @@ export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Reco
     RELAY_ADMIN_TOKEN: 'admin-token',
     // As in relayEnv: a CPU-starved test runner must not make the relay shed the test's requests.
     RELAY_MAX_EVENT_LOOP_DELAY: '2000',
+    // Closing drains the backlog for up to this long; tests often end with the upstream refusing.
+    RELAY_SHUTDOWN_TIMEOUT: '1',
     ...env,
   });
-  return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50 });
+  return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50, ...options });
 }
 
 /**
@@ -37,7 +44,7 @@ export async function startTestRelay(pki: TestPki, upstream: Upstream, env: Reco
  */
 export function useTestRelays(
   assign: (made: { pki: TestPki; upstream: Upstream }) => void,
-): (env?: Record<string, string>) => Promise<RunningRelay> {
+): (env?: Record<string, string>, options?: StartOptions) => Promise<RunningRelay> {
   let made: { pki: TestPki; upstream: Upstream } | undefined;
   const running: RunningRelay[] = [];
   useUpstream((started) => {
@@ -47,12 +54,22 @@ export function useTestRelays(
   afterEach(async () => {
     await Promise.all(running.splice(0).map((relay) => relay.close()));
   });
-  return async (env = {}) => {
+  return async (env = {}, options = {}) => {
     if (made === undefined) throw new Error('the test upstream starts in beforeAll: start relays inside a test');
-    const relay = await startTestRelay(made.pki, made.upstream, env);
+    const relay = await startTestRelay(made.pki, made.upstream, env, options);
     running.push(relay);
     return relay;
   };
+}
+
+/** POSTs events as JSON to `path` and expects them accepted (202). */
+export async function postAccepted(relay: RunningRelay, path: string, events: Record<string, unknown>[]): Promise<void> {
+  const response = await fetch(`${relay.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  });
+  expect(response.status).toBe(202);
 }
 
 /** Sets a company's consent through the admin API. */

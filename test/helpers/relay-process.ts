@@ -93,6 +93,8 @@ export function relayEnv(dbPath: string, endpoint: string, pki: TestPki, extra: 
     RELAY_DEFAULT_COMPANY: 'acme',
     RELAY_BATCH_SIZE: '50',
     RELAY_MAX_BACKOFF: '1',
+    // A SIGTERM drains the backlog for up to this long; most tests stop with the upstream down.
+    RELAY_SHUTDOWN_TIMEOUT: '2',
     // Test runners share a few cores between many processes: a relay starved of CPU for a moment
     // must not shed the test's own requests. Shedding itself is tested with its own threshold.
     RELAY_MAX_EVENT_LOOP_DELAY: '2000',

@@ -15,6 +15,16 @@ export interface ReceivedRequest {
   text: string;
   json: unknown;
   sha256: string;
+  /** `Date.now()` when the request's headers arrived. */
+  arrivedAt: number;
+}
+
+/** How the upstream answers one request; `delayMs` holds the answer back, `hang` never answers. */
+export interface UpstreamAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  hang?: boolean;
 }
 
 export interface Upstream {
@@ -25,7 +35,9 @@ export interface Upstream {
   /** Every request, whatever the answer. */
   all: ReceivedRequest[];
   /** Status to answer with (default 200); a function can vary it per request. */
-  respond: (request: ReceivedRequest) => { status: number; headers?: Record<string, string> };
+  respond: (request: ReceivedRequest) => UpstreamAnswer;
+  /** `Date.now()` of every request's arrival (headers), whether its body ever completed or not. */
+  arrivals: number[];
   /** Forgets every request and answers 200 again. */
   reset(): void;
   /** All events received so far (diagnostics bodies unpacked, Lakera payloads as they are). */
@@ -43,6 +55,7 @@ export async function startUpstream(
   const upstream = {
     requests,
     all,
+    arrivals: [] as number[],
     respond: (_request: ReceivedRequest) => ({ status: 200 }),
   } as Upstream;
   const server: Server = createServer(
@@ -54,6 +67,8 @@ export async function startUpstream(
       ...(options.ciphers ? { ciphers: options.ciphers } : {}),
     },
     (req, res) => {
+      const arrivedAt = Date.now();
+      upstream.arrivals.push(arrivedAt);
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -72,12 +87,18 @@ export async function startUpstream(
           text,
           json,
           sha256: createHash('sha256').update(raw).digest('hex'),
+          arrivedAt,
         };
         all.push(received);
         const answer = upstream.respond(received);
-        if (answer.status >= 200 && answer.status < 300) requests.push(received);
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-        res.end('{}');
+        if (answer.hang === true) return;
+        const reply = () => {
+          if (answer.status >= 200 && answer.status < 300) requests.push(received);
+          res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+          res.end('{}');
+        };
+        if (answer.delayMs === undefined) reply();
+        else setTimeout(reply, answer.delayMs);
       });
     },
   );
@@ -93,6 +114,7 @@ export async function startUpstream(
   upstream.reset = () => {
     requests.length = 0;
     all.length = 0;
+    upstream.arrivals.length = 0;
     upstream.respond = () => ({ status: 200 });
   };
   upstream.close = () =>

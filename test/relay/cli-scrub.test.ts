@@ -84,6 +84,21 @@ describe('scrub-relay scrub', () => {
     expect(findPlanted(result.stdout)).toEqual([]);
   });
 
+  it('explains the zone every forwarded value fell in', async () => {
+    const event = { timestamp: '2026-12-04T10:00:00Z', company_id: 'acme', error: { type: 'E', message: 'm' }, frames: [{ line: 3, vars: { n: 1 } }], extra: { note: 'x' } };
+    const result = await runCli(['scrub', '--kind', 'error', '--explain'], { input: `${JSON.stringify(event)}\n` });
+    expect(result.code).toBe(0);
+    const { zones } = JSON.parse(result.stdout) as { zones: Record<string, string[]> };
+    expect(zones).toEqual({
+      passthrough: ['$.timestamp'],
+      token: ['$.error.type'],
+      text: ['$.error.message'],
+      integer: ['$.frames[0].line'],
+      local: ['$.frames[0].vars.n'],
+      free: ['$.extra.note'],
+    });
+  });
+
   it('keeps line alignment for a bad line, reports it on stderr and exits 1', async () => {
     const input = `${JSON.stringify(plantedErrorEvent())}\nnot json\n${JSON.stringify({ timestamp: 't' })}\n`;
     const result = await runCli(['scrub'], { input });
@@ -101,6 +116,14 @@ describe('scrub-relay rules check', () => {
     const result = await runCli(['rules', 'check']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('prints the forwarded schema: every declared path with its zone', async () => {
+    const result = await runCli(['rules', 'check']);
+    expect(result.stdout).toContain('forwarded schema');
+    expect(result.stdout).toMatch(/^ +error \$\.frames\[\*\]\.vars\.\* local$/m);
+    expect(result.stdout).toMatch(/^ +scan \$\.metadata\.file_name file_name$/m);
+    expect(result.stdout).not.toMatch(/\$\.extra/);
   });
 
   it('refuses a rules file with a catastrophic pattern or a failing example, with the reason, exit 1', async () => {

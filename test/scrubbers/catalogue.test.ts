@@ -16,10 +16,11 @@ const MUST_CATCH: [string, string, string][] = [
   ['email', 'mail to john.doe@example.com failed', 'john.doe@example.com'],
   ['email', 'USER@EXAMPLE.ORG', 'USER@EXAMPLE.ORG'],
   ['ipv4', 'connect from 203.0.113.7 refused', '203.0.113.7'],
-  ['ipv4', 'upstream 10.1.2.3:5432 timeout', '10.1.2.3'],
+  ['ipv4_private', 'upstream 10.1.2.3:5432 timeout', '10.1.2.3'],
   ['ipv6', 'client 2001:db8:85a3::8a2e:370:7334 sent', '2001:db8:85a3::8a2e:370:7334'],
-  ['ipv6', 'peer fe80::1ff:fe23:4567:890a', 'fe80::1ff:fe23:4567:890a'],
-  ['ipv6', 'mapped ::ffff:192.168.1.20 here', '192.168.1.20'],
+  ['ipv6_private', 'peer fe80::1ff:fe23:4567:890a', 'fe80::1ff:fe23:4567:890a'],
+  ['ipv6_private', 'mapped ::ffff:192.168.1.20 here', '192.168.1.20'],
+  ['ipv6', 'mapped ::ffff:203.0.113.20 here', '203.0.113.20'],
   ['phone', 'call +1 (415) 555-2671 now', '555-2671'],
   ['phone', 'UK +44 20 7946 0958', '7946 0958'],
   ['phone', 'FR +33 1 23 45 67 89', '23 45 67 89'],
@@ -60,6 +61,18 @@ const MUST_CATCH: [string, string, string][] = [
   ['url_password', 'postgres://app:s3cr3t@db.internal:5432/app', 's3cr3t'],
   ['kv_password', 'login with password=hunter2 failed', 'hunter2'],
   ['kv_password', 'GET /cb?code=1&api_key=K3yV4lue&state=x', 'K3yV4lue'],
+  ['kv_password', 'password := "hunter2hunter2"', 'hunter2hunter2'],
+  ['saas_token', 'HF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh', 'hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh'],
+  ['phone', 'rappeler le 0490 75 40 81', '75 40 81'],
+  ['phone', 'mobile 07700 063 966', '063 966'],
+  ['phone', 'llamar al 699 956 915', '956 915'],
+  ['credit_card', 'maestro 503800000005', '503800000005'],
+  ['credit_card', 'jcb 213112345678904', '213112345678904'],
+  ['iban', 'iban gb82west12345698765432', 'west1234'],
+  ['given_name', 'Anna called twice', 'Anna'],
+  ['full_name', 'Anna Schmidt called', 'Schmidt'],
+  ['family_name', 'Anna Papadakis called', 'Papadakis'],
+  ['street_address', 'deliver to 221B Baker Street today', 'Baker Street'],
   ['cookie', 'Cookie: sid=31d4d96e407aad42; theme=dark', '31d4d96e407aad42'],
   ['high_entropy', 'unexpected value Zx9Qw3Er7Ty1Ui5Op2As8Df4Gh6Jk0L in header', 'Zx9Qw3Er7Ty1Ui5Op2As8Df4Gh6Jk0L'],
 ];
@@ -100,6 +113,14 @@ const MUST_KEEP: string[] = [
   '000-12-3456',
   'std::vector<int>::iterator',
   'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=',
+  'onPress@index.android.bundle:12:2336',
+  'File "/base/data/home/runtimes/python27/python27_lib/versions/1/google/appengine/ext/db.py", line 12',
+  'blk_4568377692254637284 replicated to 3 nodes',
+  'ASL Sender Statistics',
+  'credentials: new AWS.SharedIniFileCredentials({ profile })',
+  'password: ${DB_PASSWORD}',
+  'Exception in thread "main" java.lang.IllegalStateException at com.example.Main.run(Main.java:12)',
+  'released 01.02.2024 after 0.123456789 s',
 ];
 
 describe('catalogue', () => {
@@ -128,9 +149,10 @@ describe('catalogue', () => {
     expect(scrubField('retry with access_token=abc.def&x=1').out).toBe('"retry with access_token=[kv_password]&x=1"');
   });
 
-  it('finds a person name in a file name and keeps the rest of it', () => {
-    const { event } = scrubber.scrub({ metadata: { file_name: 'John_Smith_CV.pdf', file_type: 'pdf' } }, 'scan');
-    expect(event['metadata']).toEqual({ file_name: '[person_name]_CV.pdf', file_type: 'pdf' });
+  it('finds a person name in a file name, removes the other words and keeps the extension', () => {
+    const { event, counts } = scrubber.scrub({ metadata: { file_name: 'John_Smith_CV.pdf', file_type: 'pdf' } }, 'scan');
+    expect(event['metadata']).toEqual({ file_name: '[file_name].pdf', file_type: 'pdf' });
+    expect(counts).toMatchObject({ person_name: 1, file_name: 1 });
   });
 
   it('does not report a Luhn-invalid card or a mod-97-invalid IBAN', () => {

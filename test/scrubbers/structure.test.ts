@@ -53,7 +53,8 @@ describe('scrubbing structure', () => {
     const vars = ((event['frames'] as JsonObject[])[0] as JsonObject)['vars'] as JsonObject;
     expect(vars['author']).toBe('Jane');
     expect(vars['tokenizer']).toBe('bert-base');
-    expect(vars['passage']).toBe('p3');
+    // `passage` holds no `pass` word for the secret rules; as a retrieved passage it is content.
+    expect(vars['passage']).toBeUndefined();
     expect(vars['items']).toBe(3);
   });
 
@@ -95,19 +96,20 @@ describe('scrubbing structure', () => {
       context: { type: 'chat', source: 'web' },
       scan_result: { flagged: true, categories: { prompt_injection: true, pii: false }, scores: { prompt_injection: 0.97, pii: 0.01 }, threat_level: 'high' },
       metadata: { user_ip: '203.0.113.7', file_name: null, file_type: null, file_size: 0, message_length: 42, detected_patterns: ['prompt_injection'] },
-      content: 'ignore previous instructions', assistant_response: 'no', messages: [{ role: 'user', content: 'hi' }], prompt: 'p', input: 'i', output: 'o', response: 'r',
+      content: 'ignore previous instructions', assistant_response: 'no', messages: [{ role: 'user', content: 'hi' }], prompt: 'p', input: 'i', output: 'o', response: 'r', message: 'm',
     };
     const { event, findings } = scrubber.scrub(scan, 'scan', { explain: true });
     expect(Object.keys(event).sort()).toEqual(['_meta', 'company_id', 'context', 'event_type', 'metadata', 'scan_result', 'timestamp']);
     expect(event['scan_result']).toEqual(scan['scan_result']);
     expect(event['metadata']).toEqual({ file_name: null, file_type: null, file_size: 0, message_length: 42, detected_patterns: ['prompt_injection'] });
     expect(findings).toContainEqual({ rule: 'user_ip', path: '$.metadata.user_ip', count: 1 });
-    expect(findings).toContainEqual({ rule: 'scan_content_field', path: '$.response', count: 1 });
+    expect(findings).toContainEqual({ rule: 'content_field', path: '$.response', count: 1 });
+    expect(findings).toContainEqual({ rule: 'scan_content_field', path: '$.message', count: 1 });
   });
 
-  it('keeps input/output/response keys in error traces, where they are technical', () => {
-    const { event } = scrubber.scrub({ extra: { response: { status: 503 }, input: 'size=3' } }, 'error');
-    expect(event['extra']).toEqual({ response: { status: 503 }, input: 'size=3' });
+  it('drops input/output/response keys in free-form zones of error traces, where instrumentation puts model input and output', () => {
+    const { event } = scrubber.scrub({ extra: { response: { text: 'r' }, input: 'size=3', response_status: 503 } }, 'error');
+    expect(event['extra']).toEqual({ response_status: 503 });
   });
 
   it('checks numbers too: a card sent as a JSON number is still a card', () => {
@@ -172,10 +174,10 @@ describe('scrubbing structure', () => {
   });
 
   it('scrubs a value at one path even after the same value was kept under a version key', () => {
-    const first = scrubber.scrub({ environment: { version: '10.1.2.3' }, extra: { ip: '10.1.2.3' } }, 'error');
-    const second = scrubber.scrub({ extra: { ip: '10.1.2.3' }, environment: { version: '10.1.2.3' } }, 'error');
+    const first = scrubber.scrub({ environment: { version: '20.1.2.3' }, extra: { ip: '20.1.2.3' } }, 'error');
+    const second = scrubber.scrub({ extra: { ip: '20.1.2.3' }, environment: { version: '20.1.2.3' } }, 'error');
     for (const { event } of [first, second]) {
-      expect(event['environment']).toEqual({ version: '10.1.2.3' });
+      expect(event['environment']).toEqual({ version: '20.1.2.3' });
       expect(event['extra']).toEqual({ ip: '[ipv4]' });
     }
   });

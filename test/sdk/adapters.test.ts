@@ -180,10 +180,10 @@ describe('Lakera Guard normaliser', () => {
   };
 
   it('derives flagged, categories, threat level and detector names from a guard_response, and removes it', () => {
-    const event = { timestamp: 't', event_type: 'blocked', scan_result: { flagged: false, scores: { prompt_attack: 0.9 } }, guard_response: guard };
+    const event = { timestamp: '2026-11-23T10:00:00Z', event_type: 'blocked', scan_result: { flagged: false, scores: { prompt_attack: 0.9 } }, guard_response: guard };
     const normalised = normaliseScanEvent(event) as Record<string, unknown>;
     expect(normalised).toEqual({
-      timestamp: 't',
+      timestamp: '2026-11-23T10:00:00Z',
       event_type: 'blocked',
       scan_result: { scores: { prompt_attack: 0.9 }, flagged: true, categories: ['prompt_attack', 'pii/email'], threat_level: 'high', detected_patterns: ['detector-lakera-pinj-input', 'detector-lakera-pii-email'] },
     });
@@ -193,7 +193,7 @@ describe('Lakera Guard normaliser', () => {
   });
 
   it('accepts the raw response as scan_result itself and defaults event_type to scan', () => {
-    const normalised = normaliseScanEvent({ timestamp: 't', scan_result: guard }) as Record<string, unknown>;
+    const normalised = normaliseScanEvent({ timestamp: '2026-11-23T10:00:00Z', scan_result: guard }) as Record<string, unknown>;
     expect(normalised['event_type']).toBe('scan');
     expect(Object.keys(normalised['scan_result'] as object).sort()).toEqual(['categories', 'detected_patterns', 'flagged', 'threat_level']);
   });
@@ -207,10 +207,10 @@ describe('Lakera Guard normaliser', () => {
   });
 
   it('drops a malformed guard_response and leaves other events untouched', () => {
-    const plain = { timestamp: 't', event_type: 'scan', scan_result: { flagged: false } };
+    const plain = { timestamp: '2026-11-23T10:00:00Z', event_type: 'scan', scan_result: { flagged: false } };
     expect(normaliseScanEvent(plain)).toBe(plain);
-    const broken = normaliseScanEvent({ timestamp: 't', event_type: 'scan', guard_response: { payload: [{ text: 'secret' }] } });
-    expect(broken).toEqual({ timestamp: 't', event_type: 'scan' });
+    const broken = normaliseScanEvent({ timestamp: '2026-11-23T10:00:00Z', event_type: 'scan', guard_response: { payload: [{ text: 'secret' }] } });
+    expect(broken).toEqual({ timestamp: '2026-11-23T10:00:00Z', event_type: 'scan' });
     expect(checkEventShape('scan', broken)?.field).toBe('scan_result');
   });
 });

@@ -83,6 +83,7 @@ func run(args []string) error {
 	namespace := fs.String("namespace", "default", "release namespace")
 	kubeVersion := fs.String("kube-version", "v1.32.0", "Kubernetes version for .Capabilities.KubeVersion")
 	showValues := fs.Bool("show-values", false, "print the coalesced values as JSON instead of manifests")
+	showNotes := fs.Bool("show-notes", false, "print the rendered NOTES.txt (what helm install shows) instead of manifests")
 	var valueFiles, apiVersions multiFlag
 	fs.Var(&valueFiles, "f", "values file (repeatable, later files win)")
 	fs.Var(&valueFiles, "values", "values file (repeatable, later files win)")
@@ -180,6 +181,16 @@ func run(args []string) error {
 	rendered, err := render(allTemplates(chart, top))
 	if err != nil {
 		return err
+	}
+
+	if *showNotes {
+		for f, content := range rendered {
+			if strings.HasSuffix(f, "/templates/NOTES.txt") && strings.Count(f, "/charts/") == 0 {
+				_, err = os.Stdout.WriteString(content)
+				return err
+			}
+		}
+		return nil
 	}
 
 	manifests, err := sortManifests(rendered)

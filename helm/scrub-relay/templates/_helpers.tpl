@@ -62,6 +62,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/* "true" when the relay runs as a native sidecar (init container, restartPolicy Always). */}}
+{{/* The preStop sleep action (beta and on by default from Kubernetes 1.30), else exec /bin/sleep. */}}
+{{- define "scrub-relay.sleepAction" -}}
+{{- if semverCompare ">=1.30-0" .Capabilities.KubeVersion.Version }}true{{ end }}
+{{- end }}
+
 {{- define "scrub-relay.nativeSidecar" -}}
 {{- if eq (toString .Values.sidecar.native) "always" }}true
 {{- else if eq (toString .Values.sidecar.native) "never" }}
@@ -122,8 +127,9 @@ sentryKeys: [RELAY_SENTRY_KEYS_FILE, sentry-keys]
 
 {{/* Fails on settings that cannot work together. */}}
 {{- define "scrub-relay.validate" -}}
-{{- if le (int64 .Values.terminationGracePeriodSeconds) (int64 .Values.config.shutdownTimeout) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed config.shutdownTimeout (%d) so the relay can finish its in-flight send" (int64 .Values.terminationGracePeriodSeconds) (int64 .Values.config.shutdownTimeout)) }}
+{{- $preStop := ternary 0 (int64 .Values.preStopSleepSeconds) (not (empty .Values.lifecycle)) }}
+{{- if le (int64 .Values.terminationGracePeriodSeconds) (add $preStop (int64 .Values.config.shutdownTimeout)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed config.shutdownTimeout plus preStopSleepSeconds (%d + %d s): the kubelet kills the relay at the end of the grace period, in the middle of its drain" (int64 .Values.terminationGracePeriodSeconds) (int64 .Values.config.shutdownTimeout) $preStop) }}
 {{- end }}
 {{- if and .Values.persistence.enabled (eq .Values.mode "daemonset") }}
 {{- fail "persistence.enabled is not supported in daemonset mode: one claim cannot serve one pod per node; the buffer is an emptyDir (see the README, section Deploying)" }}
@@ -286,6 +292,20 @@ sidecar templates; with .native it becomes a native sidecar (restartPolicy Alway
   {{- /* A sidecar's readiness would take the application's pod out of its Service whenever the telemetry buffer is full. */}}
   readinessProbe:
     {{- include "scrub-relay.probe" (list . "/readyz" .Values.probes.readiness) | nindent 4 }}
+  {{- end }}
+  {{- if not (empty .Values.lifecycle) }}
+  lifecycle:
+    {{- toYaml .Values.lifecycle | nindent 4 }}
+  {{- else if gt (int64 .Values.preStopSleepSeconds) 0 }}
+  lifecycle:
+    preStop:
+      {{- if or (eq (toString .sleepAction) "true") (and (not .sidecar) (eq (include "scrub-relay.sleepAction" .) "true")) }}
+      sleep:
+        seconds: {{ int64 .Values.preStopSleepSeconds }}
+      {{- else }}
+      exec:
+        command: ["/bin/sleep", {{ int64 .Values.preStopSleepSeconds | toString | quote }}]
+      {{- end }}
   {{- end }}
   resources:
     {{- toYaml .Values.resources | nindent 4 }}

