@@ -156,8 +156,8 @@ export class StorageOpenError extends Error {
 
 function openOrMoveAside(path: string, durability: Durability, now: () => number): OpenResult {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  // Read before SQLite opens the file: closing a damaged database checkpoints its WAL into it and
-  // deletes the WAL, commits SQLite dropped with it. A WAL of its header alone holds no frame.
+  // Read before SQLite opens the file, and kept: a salvage must see the WAL as it was, whatever
+  // opening and closing a damaged file does to it. A WAL of its header alone holds no frame.
   const walBefore = path === ':memory:' || (fileSize(`${path}-wal`) ?? 0) <= 32 ? undefined : readFileSync(`${path}-wal`);
   const found = walBefore === undefined ? undefined : inspectWal(path, walBefore, now);
   if (found !== undefined && 'orphan' in found) {

@@ -146,7 +146,7 @@ describe('queued events that SQLite itself would drop without a word', () => {
     expect([salvaged, unreadable]).toEqual([acknowledged.length, 0]);
   }, 60_000);
 
-  it('salvages the WAL of a database file damaged beside it, which closing the damaged file would fold into it', async () => {
+  it('salvages both a damaged database file and the WAL beside it', async () => {
     const { dbPath, env, acknowledged } = await killedWithAWal(600);
     // Garbage over outbox leaf pages of the file that the WAL does not hold newer images of.
     const fd = openSync(dbPath, 'r+');
