@@ -156,7 +156,10 @@ export class StorageOpenError extends Error {
 
 function openOrMoveAside(path: string, durability: Durability, now: () => number): OpenResult {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const found = path === ':memory:' ? undefined : inspectWal(path, now);
+  // Read before SQLite opens the file, and kept: a salvage must see the WAL as it was, whatever
+  // opening and closing a damaged file does to it. A WAL of its header alone holds no frame.
+  const walBefore = path === ':memory:' || (fileSize(`${path}-wal`) ?? 0) <= 32 ? undefined : readFileSync(`${path}-wal`);
+  const found = walBefore === undefined ? undefined : inspectWal(path, walBefore, now);
   if (found !== undefined && 'orphan' in found) {
     // SQLite would delete this WAL and start empty: every event in it would vanish without a word.
     const aside = moveAside(path, now);
@@ -180,7 +183,7 @@ function openOrMoveAside(path: string, durability: Durability, now: () => number
     const aside = moveAside(path, now);
     const db = new Database(path);
     configure(db, durability);
-    const image = readSalvageFiles(aside);
+    const image = readSalvageImage(readFileSync(aside), walBefore ?? (existsSync(`${aside}-wal`) ? readFileSync(`${aside}-wal`) : undefined));
     return { db, movedAside: aside, damage: { kind: 'corrupt_file', keptAt: aside, droppedFrames: image.wal?.dropped ?? 0, image } };
   }
 }
@@ -219,14 +222,10 @@ function readHeader(file: string): Buffer {
  * caught here; for dropped commits the WAL is copied aside and the image read now, before the
  * open replays and checkpoints the part SQLite keeps.
  */
-function inspectWal(path: string, now: () => number): { orphan: DamageKind } | { damage: StorageDamage } | undefined {
-  const walSize = fileSize(`${path}-wal`);
-  // A WAL of a header alone holds no frame, so nothing can be lost with it.
-  if (walSize === undefined || walSize <= 32) return undefined;
+function inspectWal(path: string, wal: Buffer, now: () => number): { orphan: DamageKind } | { damage: StorageDamage } | undefined {
   const dbSize = fileSize(path);
   if (dbSize === undefined) return { orphan: 'wal_without_database' };
   if (dbSize === 0) return { orphan: 'empty_database_with_wal' };
-  const wal = readFileSync(`${path}-wal`);
   const report = readWal(wal, headerPageSize(readHeader(path)));
   if (report === undefined || report.dropped === 0) return undefined;
   // A process that has the database open (the relay, while the CLI starts) may be appending frames

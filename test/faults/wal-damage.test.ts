@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStores } from '../../relay/stores.js';
 import { relayEnv, startRelayProcess, tempDir } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
@@ -20,8 +21,26 @@ const FRAME = 24 + 4096;
  * A relay that took consent and 15 acknowledged batches with the upstream down, then was killed
  * with SIGKILL: everything it acknowledged is in the WAL, not yet checkpointed into the file.
  */
-async function killedWithAWal(): Promise<{ dbPath: string; env: Record<string, string>; acknowledged: string[] }> {
+async function killedWithAWal(queuedBefore = 0): Promise<{ dbPath: string; env: Record<string, string>; acknowledged: string[] }> {
   const dbPath = join(tempDir('relay-wal-'), 'relay.db');
+  const old = Array.from({ length: queuedBefore }, (_, i) => `${dbPath}-old-${i}`);
+  if (queuedBefore > 0) {
+    // Queued and checkpointed into the file before the relay starts (the CLI closed it cleanly).
+    const stores = openStores({ dbPath, durability: 'normal', hashKey: 'k' });
+    stores.outbox.enqueue(
+      old.map((eventId) => ({
+        eventId,
+        kind: 'error' as const,
+        destination: 'diagnostics' as const,
+        companyId: 'acme',
+        userHash: null,
+        ipHash: null,
+        payload: JSON.stringify({ error: { type: 'E', message: 'queued in the file'.padEnd(300, '.') } }),
+        findings: '{}',
+      })),
+    );
+    stores.close();
+  }
   const env = relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_ADMIN_TOKEN: ADMIN });
   upstream.respond = () => ({ status: 503 });
   const relay = await startRelayProcess(env);
@@ -46,7 +65,7 @@ async function killedWithAWal(): Promise<{ dbPath: string; env: Record<string, s
   }
   rmSync(`${dbPath}-shm`, { force: true });
   expect(statSync(`${dbPath}-wal`).size).toBeGreaterThan(10 * FRAME);
-  return { dbPath, env, acknowledged };
+  return { dbPath, env, acknowledged: [...old, ...acknowledged] };
 }
 
 /** How many outbox rows SQLite itself gives back from these files (what the relay kept before salvage). */
@@ -125,6 +144,21 @@ describe('queued events that SQLite itself would drop without a word', () => {
     rmSync(dbPath);
     const { salvaged, unreadable } = await restartAndDeliver(env, acknowledged, 'wal_without_database');
     expect([salvaged, unreadable]).toEqual([acknowledged.length, 0]);
+  }, 60_000);
+
+  it('salvages both a damaged database file and the WAL beside it', async () => {
+    const { dbPath, env, acknowledged } = await killedWithAWal(600);
+    // Garbage over outbox leaf pages of the file that the WAL does not hold newer images of.
+    const fd = openSync(dbPath, 'r+');
+    writeSync(fd, Buffer.alloc(2 * 4096, 0x5a), 0, 2 * 4096, 30 * 4096);
+    closeSync(fd);
+    const { salvaged, unreadable } = await restartAndDeliver(env, acknowledged, 'corrupt_file');
+    expect(salvaged + unreadable).toBe(acknowledged.length);
+    // Every event of the WAL comes back; only the rows on the two damaged pages are lost.
+    const fromWal = acknowledged.filter((id) => !id.includes('-old-'));
+    expect(fromWal.every((id) => deliveredCounts(upstream).has(id))).toBe(true);
+    expect(unreadable).toBeGreaterThan(0);
+    expect(unreadable).toBeLessThan(40);
   }, 60_000);
 
   it('does not report an intact WAL after SIGKILL as damage', async () => {
