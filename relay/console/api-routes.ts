@@ -60,8 +60,9 @@ export function registerConsoleApi(app: Hono<ConsoleEnv>, deps: ConsoleApiDeps):
   app.get('/api/egress', (c) => {
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 1000);
     const until = timeQuery(c, 'until');
-    const records = stores.egress.list({ since: timeQuery(c, 'since'), company: company(c.req.query('company'), 'Query "company"'), limit });
-    return c.json({ egress: until === undefined ? records : records.filter((record) => record.sentAt <= until) });
+    // The store lists newest first from `since`; an end time reads the most it lists and cuts after.
+    const records = stores.egress.list({ since: timeQuery(c, 'since'), company: company(c.req.query('company'), 'Query "company"'), limit: until === undefined ? limit : 1000 });
+    return c.json({ egress: until === undefined ? records : records.filter((record) => record.sentAt <= until).slice(0, limit) });
   });
   app.get('/api/egress/verify', (c) => {
     const sha256 = c.req.query('sha256')?.trim() ?? '';
