@@ -27,7 +27,7 @@ export function createFreeTextScrubber(rules: CompiledRuleSet, options: { hashKe
   const textRules = rules.rules
     .filter((rule) => rule.kind === 'regex' || rule.kind === 'entropy')
     .map((rule) => ({ ...rule, paths: [] }));
-  const scrubber = createScrubber({ ...rules, passthrough: new Set(), rules: textRules }, options);
+  const scrubber = createScrubber({ ...rules, passthrough: new Set(), rules: textRules }, { ...options, textOnly: true });
   return {
     scrubText(line: string): FreeTextResult {
       const { event, counts } = scrubber.scrub({ [LINE_KEY]: line }, 'error');
