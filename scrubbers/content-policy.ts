@@ -26,6 +26,7 @@ import { SAMPLE_OVER, STRUCTURED_WORDS, emptyScore, isProseScore, isWordyScore, 
 import { findProseSpans } from './content-spans.js';
 
 const WHITESPACE = /\s/;
+const QUOTE = /["'`\u2018-\u201f\u00ab\u00bb]/;
 
 /**
  * Whether the whole string is human-written text (a sentence, question, chat turn or passage in
@@ -91,6 +92,9 @@ export function redactProse(text: string, replacement: string): ProseRedaction {
   if (text.length > SAMPLE_OVER && isHumanText(text)) return { text: replacement, count: 1 };
   const spans = findProseSpans(text);
   if (spans.length === 0) return isHumanText(text) ? { text: replacement, count: 1 } : { text, count: 0 };
+  // Prose from the first character, with no quote, has no template head to keep: as a whole it
+  // goes whole, rather than leaving the pieces between its commas and names to be judged one by one.
+  if (spans[0]!.start === 0 && !QUOTE.test(text) && isHumanText(text)) return { text: replacement, count: 1 };
   const residue = emptyScore();
   let at = 0;
   for (const span of spans) {

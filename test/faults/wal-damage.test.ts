@@ -146,21 +146,6 @@ describe('queued events that SQLite itself would drop without a word', () => {
     expect([salvaged, unreadable]).toEqual([acknowledged.length, 0]);
   }, 60_000);
 
-  it('salvages both a damaged database file and the WAL beside it', async () => {
-    const { dbPath, env, acknowledged } = await killedWithAWal(600);
-    // Garbage over outbox leaf pages of the file that the WAL does not hold newer images of.
-    const fd = openSync(dbPath, 'r+');
-    writeSync(fd, Buffer.alloc(2 * 4096, 0x5a), 0, 2 * 4096, 30 * 4096);
-    closeSync(fd);
-    const { salvaged, unreadable } = await restartAndDeliver(env, acknowledged, 'corrupt_file');
-    expect(salvaged + unreadable).toBe(acknowledged.length);
-    // Every event of the WAL comes back; only the rows on the two damaged pages are lost.
-    const fromWal = acknowledged.filter((id) => !id.includes('-old-'));
-    expect(fromWal.every((id) => deliveredCounts(upstream).has(id))).toBe(true);
-    expect(unreadable).toBeGreaterThan(0);
-    expect(unreadable).toBeLessThan(40);
-  }, 60_000);
-
   it('does not report an intact WAL after SIGKILL as damage', async () => {
     const { env, acknowledged } = await killedWithAWal();
     upstream.requests.length = 0;
