@@ -25,7 +25,11 @@ export interface ForwarderDeps {
   random?: () => number;
   /** First retry delay; doubles per consecutive failed round up to `RELAY_MAX_BACKOFF`. @default 1000 */
   retryBaseMs?: number;
-  /** How often an idle destination looks for rows written by another process. @default 1000 */
+  /**
+   * How often an idle destination looks for new rows. By default it does not look: it waits for
+   * {@link Forwarder.wake} (an enqueue, or a write to the database file by another process).
+   * @default undefined
+   */
   idlePollMs?: number;
   /**
    * How long a destination waits for a partial batch to fill before sending it. Without it, a
@@ -81,7 +85,7 @@ export class Forwarder {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly retryBaseMs: number;
-  private readonly idlePollMs: number;
+  private readonly idlePollMs: number | undefined;
   private readonly lingerMs: number;
   private readonly unsubscribe: () => void;
   private readonly gate: SendGate;
@@ -90,7 +94,7 @@ export class Forwarder {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.retryBaseMs = deps.retryBaseMs ?? 1000;
-    this.idlePollMs = deps.idlePollMs ?? 1000;
+    this.idlePollMs = deps.idlePollMs;
     this.lingerMs = deps.lingerMs ?? 25;
     const { config } = deps;
     this.destinations = [];
@@ -189,14 +193,15 @@ export class Forwarder {
     return this.phase === 'stopped';
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Until `ms` have passed or {@link wake} is called; without `ms`, until woken. */
+  private sleep(ms: number | undefined): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.sleepers.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
       this.sleepers.add(done);
     });
   }

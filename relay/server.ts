@@ -10,7 +10,9 @@ import { ScrubWorker } from './scrub-pool.js';
 import { Forwarder, safeError } from './forwarder.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { applyRetention } from './retention.js';
+import { watchDatabaseWrites } from './db-watch.js';
+import { watchEventLoopDelay } from './loop-delay.js';
+import { applyRetention, nextRetentionDue, scheduleRetention } from './retention.js';
 import { openStores, type Stores } from './stores.js';
 
 export interface RunningRelay {
@@ -36,8 +38,9 @@ export interface StartOptions {
   random?: () => number;
   /** First retry delay in ms (tests shorten it). @default 1000 */
   retryBaseMs?: number;
+  /** How often an idle forwarder looks for new rows (tests); by default it waits to be woken. */
   idlePollMs?: number;
-  /** How often retention runs. @default 60000 */
+  /** The longest wait between retention runs (tests shorten it); otherwise it runs when rows are due. */
   retentionIntervalMs?: number;
 }
 
@@ -93,9 +96,12 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     scrubber,
     metrics,
     logger,
-    onEnqueued: () => forwarder.wake(),
+    onEnqueued: () => {
+      forwarder.wake();
+      retentionSchedule.dueBy(now() + config.maxEventAgeSeconds * 1000 + 1);
+    },
     isDraining: () => draining,
-    eventLoopDelayMs: loopDelay.current,
+    eventLoopDelayMs: () => loopDelay.current(),
     scrubWorker,
   });
 
@@ -107,9 +113,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       logger.error({ err: safeError(error) }, 'retention failed; will retry');
     }
   };
-  retention();
-  const retentionTimer = setInterval(retention, options.retentionIntervalMs ?? 60_000);
-  retentionTimer.unref();
+  const retentionSchedule = scheduleRetention(retention, () => nextRetentionDue(stores, config), now, options.retentionIntervalMs);
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const instance = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(instance));
@@ -117,6 +121,10 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   });
   const port = (server.address() as AddressInfo).port;
   forwarder.start();
+  const stopWatching = watchDatabaseWrites(config.dbPath, () => forwarder.wake());
+  // After the port is open: what is due since the last run goes now, then at its due time.
+  retention();
+  retentionSchedule.rearm();
   logger.info(
     {
       host: config.host,
@@ -133,7 +141,8 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const close = () => {
     closing ??= (async () => {
       draining = true;
-      clearInterval(retentionTimer);
+      retentionSchedule.stop();
+      stopWatching();
       loopDelay.stop();
       // The listener stays open while the backlog drains: ingest answers 503 with Retry-After,
       // /readyz says "shutting down", and /healthz and /metrics keep answering.
@@ -156,21 +165,4 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   };
 
   return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, port, stores, metrics, forwarder, logger, close };
-}
-
-/**
- * How late a 20 ms timer fires, smoothed: a cheap, current measure of how far behind the event
- * loop is. Under overload it grows with the queue of requests the relay has not read yet.
- */
-function watchEventLoopDelay(): { current: () => number; stop: () => void } {
-  const intervalMs = 20;
-  let delay = 0;
-  let expected = performance.now() + intervalMs;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    delay = delay * 0.5 + Math.max(0, now - expected) * 0.5;
-    expected = now + intervalMs;
-  }, intervalMs);
-  timer.unref();
-  return { current: () => delay, stop: () => clearInterval(timer) };
 }
