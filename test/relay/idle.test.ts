@@ -67,3 +67,45 @@ describe('an idle relay', () => {
     expect(Object.keys(before.fired).length).toBeGreaterThan(0);
   });
 });
+
+async function metric(running: RelayProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${running.url}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(name));
+  return line === undefined ? NaN : Number(line.split(' ').at(-1));
+}
+
+async function postOne(running: RelayProcess, id: string): Promise<void> {
+  const response = await fetch(`${running.url}/v1/errors`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(plantedErrorEvent({ event_id: id })),
+  });
+  expect(response.status).toBe(202);
+}
+
+describe('work that falls due while the relay waits', () => {
+  it('expires a queued event when it reaches RELAY_MAX_EVENT_AGE, without a periodic sweep', async () => {
+    upstream.respond = () => ({ status: 503 });
+    const dbPath = join(tempDir(), 'relay.db');
+    await runCli(['consent', 'set', 'acme', '--telemetry'], { env: { RELAY_DB_PATH: dbPath } });
+    relay = await startRelayProcess({ ...relayEnv(dbPath, `${upstream.url}/ingest`, pki), RELAY_MAX_EVENT_AGE: '2' });
+    await postOne(relay, 'expiring-1');
+    const running = relay;
+    await waitFor(async () => (await metric(running, 'relay_events_dropped_total{reason="expired"}')) === 1, 8000, 'the expiry');
+    expect(await metric(running, 'relay_outbox_events')).toBe(0);
+  });
+
+  it('sends dead letters that the CLI replays from another process', async () => {
+    upstream.respond = () => ({ status: 400 });
+    const dbPath = join(tempDir(), 'relay.db');
+    const env = { RELAY_DB_PATH: dbPath };
+    await runCli(['consent', 'set', 'acme', '--telemetry'], { env });
+    relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki));
+    await postOne(relay, 'replayed-1');
+    const running = relay;
+    await waitFor(async () => (await metric(running, 'relay_dead_letters')) === 1, 8000, 'the dead letter');
+    upstream.respond = () => ({ status: 200 });
+    expect((await runCli(['dead-letters', 'replay'], { env })).code).toBe(0);
+    await waitFor(() => upstream.requests.length === 1, 8000, 'the replayed delivery');
+  });
+});
