@@ -1,5 +1,5 @@
-// Footprint benchmark: what one relay costs while it waits, the way the image starts it
-// (`node dist/relay/cli.js serve`, no node flags, no malloc settings), forwarding over TLS to an
+// Footprint benchmark: what one relay costs while it waits, the way the image starts it (the
+// package's bin with `serve` and no other flags or settings), forwarding over TLS to an
 // HTTPS upstream on 127.0.0.1 that this script creates. Prints the machine, then beside bare node:
 // idle RSS after 5 s and 60 s, CPU over 30 idle seconds, the median start to the first 200 on
 // /healthz over 10 starts (beside `node -e 0`), and peak RSS (VmHWM) under bench/load.js's
@@ -22,6 +22,7 @@ import { closedLoop, openLoop } from './load.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/relay/cli.js');
+const BIN = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin['scrub-relay']);
 const IDLE_S = Number(process.env.FOOTPRINT_IDLE_SECONDS ?? 60);
 const CPU_S = Math.min(30, Math.max(1, IDLE_S - 5));
 const STARTS = Number(process.env.FOOTPRINT_STARTS ?? 10);
@@ -133,12 +134,12 @@ const relayEnv = {
   RELAY_LOG_LEVEL: 'warn',
 };
 
-/** The relay as the image runs it: the bin, no node flags, the environment above. */
+/** The relay as the image runs it: the bin, nothing but the environment above. */
 async function startRelay(name, extraEnv = {}) {
   const port = await freePort();
   const env = { PATH: process.env.PATH ?? '', ...relayEnv, RELAY_DB_PATH: join(work, `${name}.db`), RELAY_PORT: String(port), ...extraEnv };
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   children.add(child);
   await untilHealthy(port, child);
   const startMs = performance.now() - started;
@@ -321,7 +322,7 @@ const started = performance.now();
 const cpu = cpus();
 console.log('scrub-relay footprint');
 console.log(`  machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${f(totalmem() / 2 ** 30, 1)} GiB, Linux ${release()}, node ${process.version}`);
-console.log(`  relay: node ${CLI.slice(ROOT.length)} serve (as the image), TLS upstream on 127.0.0.1`);
+console.log(`  relay: ${BIN.slice(ROOT.length)} serve (as the image), TLS upstream on 127.0.0.1`);
 if (process.argv[2] === 'modules') {
   modules();
 } else {

@@ -29,10 +29,9 @@ const BATCH_EVENTS = 100;
 const DRAIN_EVENTS = 50_000;
 const OVERLOAD_MS = 5000;
 
-// The relay runs the way `npm start` and the image run it: same node flags, same malloc settings.
-const START_WORDS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.split(/\s+/);
-const START_FLAGS = START_WORDS.filter((word) => word.startsWith('--'));
-const START_ENV = Object.fromEntries(START_WORDS.slice(0, START_WORDS.indexOf('node')).map((word) => word.split('=')));
+// The relay runs the way `npm start` and the image run it: the package's bin, which sets the
+// node flags and malloc settings itself.
+const BIN = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin['scrub-relay']);
 
 const work = mkdtempSync(join(tmpdir(), 'relay-bench-'));
 const children = new Set();
@@ -129,8 +128,8 @@ async function metric(url, name) {
 
 async function startRelay(env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...START_FLAGS, CLI, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', ...START_ENV, RELAY_PORT: String(port), RELAY_LOG_LEVEL: 'warn', ...env },
+  const child = spawn(BIN, ['serve'], {
+    env: { PATH: process.env.PATH ?? '', RELAY_PORT: String(port), RELAY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.add(child);
@@ -280,7 +279,7 @@ const started = performance.now();
 const cpu = cpus();
 console.log('scrub-relay bench');
 console.log(`  machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${f(totalmem() / 2 ** 30, 1)} GiB, Linux ${release()}, node ${process.version}`);
-console.log(`  relay: ${START_WORDS.join(' ')} (as npm start)`);
+console.log(`  relay: ${BIN.slice(ROOT.length)} serve (as npm start and the image)`);
 console.log(`  phases ${PHASE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up; load generator: undici Pool, closed loop; one ${Buffer.byteLength(singleBody)} B event, batch ${Buffer.byteLength(batchBody)} B`);
 
 const tls = pki();

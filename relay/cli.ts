@@ -14,6 +14,7 @@ import { renderEvent } from './render-event.js';
 import { eventProblem } from './parse-body.js';
 import { fieldProblem, prepareEvent } from './scrub-events.js';
 import { StorageOpenError } from './db.js';
+import { memorySettings } from './memory-settings.js';
 import { startRelay } from './server.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -75,6 +76,7 @@ function keepWasmOnBaselineCode(): void {
 async function serve(config: RelayConfig): Promise<void> {
   keepWasmOnBaselineCode();
   const relay = await startRelay(config);
+  relay.logger.info(memorySettings(), 'memory settings');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
