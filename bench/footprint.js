@@ -10,15 +10,15 @@
 //   FOOTPRINT_IDLE_SECONDS=10 FOOTPRINT_STARTS=3 FOOTPRINT_LOAD_SECONDS=3 node bench/footprint.js
 //   node bench/footprint.js modules                 (idle memory per dependency, heap snapshot)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { closedLoop, openLoop } from './load.js';
+import { benchPki, freePort } from './local-tls.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/relay/cli.js');
@@ -78,23 +78,6 @@ function usage(pid) {
   return { rss, hwm, cpu };
 }
 
-function pki() {
-  const run = (...args) => execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=footprint CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(work, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  return { caFile: join(work, 'ca.pem'), cert: readFileSync(join(work, 'server.pem')), key: readFileSync(join(work, 'server.key')) };
-}
-
-async function freePort() {
-  const server = createNetServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Status of a GET, or 0 when nothing answers; node:http, so the poller itself stays cheap. */
 function get(port, path) {
   return new Promise((resolve) => {
@@ -117,7 +100,7 @@ async function untilHealthy(port, child, timeoutMs = 20_000) {
   throw new Error(`/healthz did not answer in ${timeoutMs} ms`);
 }
 
-const tls = pki();
+const tls = benchPki(work, 'footprint CA');
 const upstreamPort = await freePort();
 const upstream = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => {
   req.resume();
@@ -298,10 +281,15 @@ function heapSummary() {
 function modules() {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const specifiers = [
+    // Baselines: what any import costs (loader, first compile), and node's own HTTPS client.
+    'node:os',
+    'node:https',
     ...Object.keys(pkg.dependencies).map((name) => (name === 'protobufjs' ? 'protobufjs/light.js' : name)),
     './dist/scrubbers/index.js',
     './dist/config/rules.js',
     './dist/relay/adapters/otlp-protobuf.js',
+    './dist/relay/adapters/otlp-traces.js',
+    './dist/relay/adapters/sentry-event.js',
     './dist/relay/app.js',
     './dist/relay/server.js',
   ];

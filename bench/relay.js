@@ -8,9 +8,8 @@
 //   BENCH_SECONDS=4 node bench/relay.js             (shorter phases)
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
@@ -18,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { fetch } from 'undici';
 import { closedLoop, openLoop } from './load.js';
+import { benchPki, freePort } from './local-tls.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/relay/cli.js');
@@ -61,23 +61,6 @@ function event(i) {
 const singleBody = JSON.stringify(event(1));
 const batchBody = JSON.stringify(Array.from({ length: BATCH_EVENTS }, (_, i) => event(i)));
 const json = { 'content-type': 'application/json' };
-
-function pki() {
-  const run = (...args) => execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=scrub-relay bench CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(work, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  return { caFile: join(work, 'ca.pem'), cert: readFileSync(join(work, 'server.pem')), key: readFileSync(join(work, 'server.key')) };
-}
-
-async function freePort() {
-  const server = createNetServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** An HTTPS upstream that answers 200 after reading the body; `up` can be toggled. */
 async function startUpstream(tls, port) {
@@ -282,7 +265,7 @@ console.log(`  machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, 
 console.log(`  relay: ${BIN.slice(ROOT.length)} serve (as npm start and the image)`);
 console.log(`  phases ${PHASE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up; load generator: undici Pool, closed loop; one ${Buffer.byteLength(singleBody)} B event, batch ${Buffer.byteLength(batchBody)} B`);
 
-const tls = pki();
+const tls = benchPki(work);
 const baseline = await startBaseline();
 console.log('\nBaseline: bare hono/node-server POST answering 202 (no parsing, no storage)');
 const baseSingle = await closedLoop({ url: baseline.url, path: '/v1/errors', headers: json, body: () => singleBody, concurrency: SINGLE_CONCURRENCY, durationMs: PHASE_MS, warmupMs: WARMUP_MS });
