@@ -138,6 +138,14 @@ export interface RelayConfig {
   egressAuditDays: number;
   /** Days egress audit rows, dead letters and admin audit rows are kept. @default 90 */
   auditRetentionDays: number;
+  /**
+   * Bytes of the volume the relay keeps in a reserve file beside the database and gives up when
+   * the volume fills, so that delivered events can always be deleted (0 = no reserve).
+   * @default 4194304 (4 MiB)
+   */
+  storageReserveBytes: number;
+  /** Declarative consent (YAML or JSON, e.g. a mounted ConfigMap), reloaded on change; it wins over the database. */
+  consentFile: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -370,5 +378,7 @@ export function loadConfig(env: Env): RelayConfig {
     maxBackoffSeconds: int(env, 'RELAY_MAX_BACKOFF', 300, 1, 86_400),
     egressAuditDays: int(env, 'RELAY_EGRESS_AUDIT_DAYS', 7, 0, 3650),
     auditRetentionDays: int(env, 'RELAY_AUDIT_RETENTION_DAYS', 90, 1, 3650),
+    storageReserveBytes: int(env, 'RELAY_STORAGE_RESERVE_BYTES', 4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    consentFile: text(env, 'RELAY_CONSENT_FILE'),
   };
 }

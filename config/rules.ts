@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import type * as RecheckModule from 'recheck';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { detectInText, keyParts, parseJsonPath, VALIDATOR_NAMES } from '../scrubbers/index.js';
 import type { CompiledRule, CompiledRuleSet, EventKind, PathSegmentMatcher, ValidatorName } from '../scrubbers/index.js';
 import { ConfigError } from './errors.js';
 import { compileSchema, describeSchema, shippedSchemaFile, userSchemaAdditions } from './forwarded-schema.js';
+import { formatCount, MAX_STEPS_PER_CHAR, regexCost, UnsupportedPatternError } from './regex-cost.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schema of a rules file. Every object is strict: an unknown field is refused, so a typo such as
@@ -158,7 +157,7 @@ export interface RulesCheckReport {
   rules: RuleCheck[];
   /** The forwarded schema's declared paths and zones (`error $.frames[*].line integer`); every other path is free-form. */
   schema: string[];
-  /** Milliseconds spent in the ReDoS analysis (patterns already analysed in this process are free). */
+  /** Milliseconds spent in the backtracking analysis (patterns already analysed in this process are free). */
   redosCheckMs: number;
 }
 
@@ -195,13 +194,14 @@ export function defaultRulesPath(): string {
 
 /**
  * Loads the shipped rules, merges the optional user file over them, compiles every pattern,
- * refuses patterns that can backtrack super-linearly (recheck), and runs every rule's examples.
+ * refuses patterns whose backtracking is not linear in the text (see {@link redosProblem}), and
+ * runs every rule's examples.
  * @throws {ConfigError} naming the file, the rule and the reason, e.g.
- *   `rules file /x.yaml: rule "foo": pattern is not safe (exponential backtracking): (a+)+$`
+ *   `rules file /x.yaml: rule "foo": pattern is not linear: a+ can rescan the rest of the text …: (a+)+$`
  * @example const rules = loadRules({ userFile: process.env.RELAY_RULES_FILE });
  */
 export function loadRules(options: LoadRulesOptions = {}): CompiledRuleSet {
-  const { report, ruleSet } = build(options.userFile, options.defaultFile, true);
+  const { report, ruleSet } = build(options.userFile, options.defaultFile);
   if (!report.ok || ruleSet === undefined) {
     const first = report.errors[0] ?? firstProblem(report);
     throw new ConfigError(first ?? 'rules are invalid');
@@ -215,7 +215,7 @@ export function loadRules(options: LoadRulesOptions = {}): CompiledRuleSet {
  * rules; the report says what is wrong.
  */
 export function checkRules(file?: string, options: { defaultFile?: string } = {}): RulesCheckReport {
-  return build(file, options.defaultFile, false).report;
+  return build(file, options.defaultFile).report;
 }
 
 /** Renders a check report as text for the CLI, one line per rule, problems indented below. */
@@ -254,7 +254,7 @@ interface Entry {
   source: string;
 }
 
-function build(userFile: string | undefined, defaultFile: string | undefined, trustVerified: boolean): { report: RulesCheckReport; ruleSet?: CompiledRuleSet } {
+function build(userFile: string | undefined, defaultFile: string | undefined): { report: RulesCheckReport; ruleSet?: CompiledRuleSet } {
   const defaultPath = defaultFile ?? defaultRulesPath();
   const report: RulesCheckReport = { ok: false, sources: [defaultPath], errors: [], rules: [], schema: [], redosCheckMs: 0 };
   const base = readYaml(defaultPath, report);
@@ -306,7 +306,7 @@ function build(userFile: string | undefined, defaultFile: string | undefined, tr
 
   const compiled: CompiledRule[] = [];
   for (const entry of entries) {
-    const { check, rule } = compileRule(entry, trustVerified);
+    const { check, rule } = compileRule(entry);
     report.rules.push(check);
     if (rule !== undefined && check.enabled && check.ok) compiled.push(rule);
   }
@@ -440,86 +440,43 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Compiling and the ReDoS check
+// Compiling and the backtracking check
 // ---------------------------------------------------------------------------------------------
 
-/** `flags/source`, flags in a fixed order, so one pattern has one key. */
-export function redosKey(source: string, flags: string): string {
-  return `${[...flags].sort().join('')}/${source}`;
-}
-
-/**
- * Patterns of the shipped rules that recheck proved linear, recorded in `config/redos-verified.json`.
- * The relay trusts this list at start instead of loading recheck (about 90 MB and a second of
- * start-up); a pattern not on it — any user pattern, any edited built-in one — is analysed as
- * usual. `rules check` never trusts the list, and the test suite proves every entry again and that
- * every shipped pattern is on it.
- */
-let verified: Set<string> | undefined;
-function verifiedSafe(): Set<string> {
-  if (verified === undefined) {
-    const file = join(dirname(defaultRulesPath()), 'redos-verified.json');
-    const list = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { patterns?: unknown }).patterns : undefined;
-    verified = new Set(Array.isArray(list) ? list.filter((entry): entry is string => typeof entry === 'string') : []);
-  }
-  return verified;
-}
-
-type Recheck = typeof RecheckModule;
-let recheck: Recheck | undefined;
-// Loaded on first use only: most starts never need it (see verifiedSafe).
-function loadRecheck(): Recheck {
-  recheck ??= createRequire(import.meta.url)('recheck') as Recheck;
-  return recheck;
-}
-
-/** recheck verdicts by `flags/source`, for this process only: the analysis costs up to seconds per pattern. */
-const redosCache = new Map<string, string | undefined>();
+/** Analyses already made in this process, by `flags/source`: user files are re-checked on reload. */
+const costCache = new Map<string, string | undefined>();
 let redosMs = 0;
 
-/** Budget of recheck per pattern; a pattern it cannot decide in time is refused. */
-const REDOS_TIMEOUT_MS = 10_000;
-
-/** Automaton analysis without the size cut-offs that would hand bounded repeats to the fuzzer. */
-const AUTOMATON = {
-  checker: 'automaton',
-  timeout: REDOS_TIMEOUT_MS,
-  maxRepeatCount: 100_000,
-  maxNFASize: 1_000_000,
-  maxPatternSize: 100_000,
-} as const;
-
 /**
- * Why `source` is unsafe, or undefined when recheck proves it linear. `unknown` (timeout,
- * unsupported syntax) is refused too: a pattern nobody could analyse does not run on events.
+ * Why `source` is refused, or undefined when its backtracking work is bounded by
+ * {@link MAX_STEPS_PER_CHAR} steps per character of text, for any text (see {@link regexCost}: a
+ * static analysis of the pattern, microseconds per pattern, so every start analyses every rule).
+ * @example redosProblem('a{1,65535}b', '')
+ *   // 'pattern is not linear: a{1,65535}: it can rescan up to 65535 characters from every start
+ *   //  position (about 131072 backtracking steps per character of text, limit 4096): a{1,65535}b'
  */
 export function redosProblem(source: string, flags: string): string | undefined {
-  const cacheKey = redosKey(source, flags);
-  if (redosCache.has(cacheKey)) return redosCache.get(cacheKey);
+  const key = `${[...flags].sort().join('')}/${source}`;
+  if (costCache.has(key)) return costCache.get(key);
   const started = performance.now();
-  // The automaton checker decides exactly and in milliseconds; only for syntax it does not
-  // support (some look-behinds) fall back to recheck's fuzzer, which is slower and time-based.
-  const { checkSync } = loadRecheck();
-  let diagnostics = checkSync(source, flags, AUTOMATON);
-  if (diagnostics.status === 'unknown' && diagnostics.error.kind === 'unsupported') {
-    diagnostics = checkSync(source, flags, { timeout: REDOS_TIMEOUT_MS });
+  let problem: string | undefined;
+  try {
+    const { stepsPerChar, worst } = regexCost(source, flags);
+    if (!(stepsPerChar <= MAX_STEPS_PER_CHAR)) {
+      const what = worst === undefined ? 'the pattern' : `${worst.construct}: ${worst.why}`;
+      const steps =
+        stepsPerChar === Infinity ? 'no bound on the backtracking steps per character of text' : `about ${formatCount(stepsPerChar)} backtracking steps per character of text`;
+      problem = `pattern is not linear: ${what} (${steps}, limit ${MAX_STEPS_PER_CHAR}): ${source}`;
+    }
+  } catch (err) {
+    problem = err instanceof UnsupportedPatternError ? `pattern is refused: ${err.message}: ${source}` : `pattern could not be analysed (${(err as Error).message}): ${source}`;
   }
   redosMs += performance.now() - started;
-  let problem: string | undefined;
-  if (diagnostics.status === 'vulnerable') {
-    const c = diagnostics.complexity;
-    const kind = c.type === 'exponential' ? 'exponential backtracking' : `polynomial backtracking, degree ${c.degree}`;
-    problem = `pattern is not safe (${kind}): ${source}`;
-  } else if (diagnostics.status === 'unknown') {
-    const e = diagnostics.error;
-    const why = e.kind === 'timeout' ? `analysis timed out after ${REDOS_TIMEOUT_MS} ms` : 'message' in e ? `${e.kind}: ${e.message}` : e.kind;
-    problem = `pattern could not be proven safe (${why}): ${source}`;
-  }
-  redosCache.set(cacheKey, problem);
+  costCache.set(key, problem);
   return problem;
 }
 
-function compileRule(entry: Entry, trustVerified: boolean): { check: RuleCheck; rule?: CompiledRule } {
+function compileRule(entry: Entry): { check: RuleCheck; rule?: CompiledRule } {
   const r = entry.input;
   const check: RuleCheck = { id: r.id, source: entry.source, enabled: r.enabled, ok: true, problems: [], examples: { passed: 0, failed: 0 } };
   const paths: PathSegmentMatcher[][] = [];
@@ -553,7 +510,7 @@ function compileRule(entry: Entry, trustVerified: boolean): { check: RuleCheck; 
           check.problems.push(`pattern does not compile (${(err as Error).message}): ${source}`);
           continue;
         }
-        const unsafe = trustVerified && verifiedSafe().has(redosKey(source, r.flags)) ? undefined : redosProblem(source, r.flags);
+        const unsafe = redosProblem(source, r.flags);
         if (unsafe !== undefined) {
           check.problems.push(unsafe);
           continue;

@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 
-/** Who did it: which token (or the local CLI). */
-export type Actor = 'admin' | 'auditor' | 'cli' | 'relay';
+/** Who did it: which token, the local CLI, the relay itself (salvage) or the declarative consent file. */
+export type Actor = 'admin' | 'auditor' | 'cli' | 'relay' | 'consent-file';
 
 export interface AdminAuditRow {
   id: number;

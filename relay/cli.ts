@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -7,6 +9,7 @@ import { loadConfig, type RelayConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
+import { createFreeTextScrubber } from '../scrubbers/free-text.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { normaliseScanEvent } from './adapters/lakera-guard.js';
 import { safeError } from './forwarder.js';
@@ -15,6 +18,8 @@ import { eventProblem } from './parse-body.js';
 import { fieldProblem, prepareEvent } from './scrub-events.js';
 import { StorageOpenError } from './db.js';
 import { memorySettings } from './memory-settings.js';
+import { readSalvageFiles } from './salvage.js';
+import { restoreSalvage } from './salvage-restore.js';
 import { startRelay } from './server.js';
 import { openStores, type Stores } from './stores.js';
 
@@ -22,10 +27,12 @@ const USAGE = `Usage: scrub-relay <command>
 
   serve                                   run the relay (configured by environment variables)
   scrub [--kind error|scan] [--explain]   NDJSON on stdin -> what would be forwarded, one line per event
+  scrub --text [--explain]                plain text lines -> each line as the PII and secret rules leave it
   rules check [FILE]                      compile the rules, refuse unsafe ones, run every example
   consent set <company> [--telemetry|--no-telemetry] [--ids|--no-ids]
   consent list
   outbox stats
+  outbox recover FILE                     read the intact queued events of a damaged database back into the outbox
   dead-letters list
   dead-letters replay [--id N ...]
   egress list [--since TIME] [--company ID]
@@ -46,7 +53,11 @@ function print(value: unknown): void {
 }
 
 function withStores<T>(config: RelayConfig, action: (stores: Stores) => T): T {
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey });
+  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, consentFile: config.consentFile });
+  const consentFile = stores.consentFile;
+  if (consentFile?.initial.outcome === 'refused') {
+    process.stderr.write(`scrub-relay: consent file ${consentFile.source.path} refused (${consentFile.initial.reason}); the consent it gave last stays\n`);
+  }
   try {
     return action(stores);
   } finally {
@@ -94,8 +105,44 @@ async function serve(config: RelayConfig): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/**
+ * `scrub --text`: each stdin line as the text detectors leave it, one output line per input line.
+ * With `--explain`, per line the rules that fired and how often, never the text.
+ */
+async function scrubText(explain: boolean): Promise<number> {
+  const config = loadConfig(process.env);
+  const scrubber = createFreeTextScrubber(loadRules({ userFile: config.rulesFile }), { hashKey: config.hashKey ?? 'scrub-relay-dry-run' });
+  let lineNumber = 0;
+  let failures = 0;
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    lineNumber += 1;
+    let result;
+    try {
+      result = scrubber.scrubText(line);
+    } catch {
+      // As in the relay, a line the detectors failed on is never written out raw.
+      failures += 1;
+      process.stdout.write(explain ? `${JSON.stringify({ line: lineNumber, error: 'scrub_failed' })}\n` : '\n');
+      process.stderr.write(`line ${lineNumber}: scrubbing failed\n`);
+      continue;
+    }
+    const { text, counts } = result;
+    if (!explain) {
+      process.stdout.write(`${text}\n`);
+      continue;
+    }
+    const findings = Object.entries(counts).map(([rule, count]) => ({ rule, count }));
+    process.stdout.write(`${JSON.stringify({ line: lineNumber, findings })}\n`);
+  }
+  return failures === 0 ? 0 : 1;
+}
+
 async function scrub(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { kind: { type: 'string', default: 'error' }, explain: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { kind: { type: 'string', default: 'error' }, explain: { type: 'boolean', default: false }, text: { type: 'boolean', default: false } },
+  });
+  if (values.text) return scrubText(values.explain);
   if (values.kind !== 'error' && values.kind !== 'scan') throw new UsageError(`Expected --kind to be error or scan, got "${values.kind}"`);
   const kind: EventKind = values.kind;
   const config = loadConfig(process.env);
@@ -257,6 +304,28 @@ function subject(args: string[], config: RelayConfig): number {
   return 0;
 }
 
+const RECOVER_USAGE = `Usage: scrub-relay outbox recover FILE
+
+Reads a damaged relay database (and FILE-wal beside it) page by page and queues every intact event
+again in the outbox at RELAY_DB_PATH, with the consent FILE held where it is newer. Events already
+queued, events of companies without consent and rows that are not valid JSON are not queued.
+Prints the counts. The relay salvages a file it moves aside at start by itself; this is for one
+kept from elsewhere.`;
+
+function outboxRecover(args: string[], config: RelayConfig): number {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${RECOVER_USAGE}\n`);
+    return 0;
+  }
+  const [file, ...rest] = args;
+  if (file === undefined || rest.length > 0) throw new UsageError(RECOVER_USAGE);
+  if (!existsSync(file) && !existsSync(`${file}-wal`)) throw new UsageError(`outbox recover: no file at ${file}`);
+  if (resolve(file) === resolve(config.dbPath)) throw new UsageError('outbox recover: FILE is RELAY_DB_PATH itself; give the damaged copy');
+  const image = readSalvageFiles(file);
+  withStores(config, (stores) => print({ file, ...restoreSalvage(stores, image, file) }));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -270,7 +339,8 @@ async function main(argv: string[]): Promise<number> {
     case 'consent':
       return consent(args, loadConfig(process.env));
     case 'outbox':
-      if (args[0] !== 'stats') throw new UsageError('Usage: scrub-relay outbox stats');
+      if (args[0] === 'recover') return outboxRecover(args.slice(1), loadConfig(process.env));
+      if (args[0] !== 'stats') throw new UsageError('Usage: scrub-relay outbox stats | outbox recover FILE');
       withStores(loadConfig(process.env), (stores) => print(stores.outbox.totals()));
       return 0;
     case 'dead-letters':

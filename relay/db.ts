@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync, statfsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readSync, renameSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Durability } from '../config/env.js';
+import { readSalvageFiles, readSalvageImage, type SalvageImage } from './salvage.js';
+import { headerPageSize } from './sqlite-pages.js';
+import { readWal } from './sqlite-wal.js';
 
 export type Db = Database.Database;
 
@@ -90,11 +93,25 @@ WHEN OLD.at >= COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'ad
 BEGIN SELECT RAISE(ABORT, 'admin_audit rows are removed only by retention'); END;
 `;
 
+/** How the files found at open were damaged. */
+export type DamageKind = 'corrupt_file' | 'wal_frames_dropped' | 'empty_database_with_wal' | 'wal_without_database';
+
+/** Damage found at open, and what could be read back from the damaged files. */
+export interface StorageDamage {
+  kind: DamageKind;
+  /** Where the damaged files were moved (or the WAL copied) for salvage and post-mortem. */
+  keptAt: string;
+  /** Committed WAL frames SQLite would have dropped (checksum chain broken, or no database beside the WAL). */
+  droppedFrames: number;
+  image: SalvageImage;
+}
+
 /** What opening the database found. */
 export interface OpenResult {
   db: Db;
   /** Set when the file was damaged and moved aside; the path it was moved to. */
   movedAside: string | undefined;
+  damage: StorageDamage | undefined;
 }
 
 function configure(db: Db, durability: Durability): void {
@@ -139,26 +156,85 @@ export class StorageOpenError extends Error {
 
 function openOrMoveAside(path: string, durability: Durability, now: () => number): OpenResult {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // Read before SQLite opens the file, and kept: a salvage must see the WAL as it was, whatever
+  // opening and closing a damaged file does to it. A WAL of its header alone holds no frame.
+  const walBefore = path === ':memory:' || (fileSize(`${path}-wal`) ?? 0) <= 32 ? undefined : readFileSync(`${path}-wal`);
+  const found = walBefore === undefined ? undefined : inspectWal(path, walBefore, now);
+  if (found !== undefined && 'orphan' in found) {
+    // SQLite would delete this WAL and start empty: every event in it would vanish without a word.
+    const aside = moveAside(path, now);
+    const db = new Database(path);
+    configure(db, durability);
+    const image = readSalvageFiles(aside);
+    return { db, movedAside: aside, damage: { kind: found.orphan, keptAt: aside, droppedFrames: image.wal?.dropped ?? 0, image } };
+  }
   try {
     const db = new Database(path);
     try {
       quickCheck(db);
       configure(db, durability);
-      return { db, movedAside: undefined };
+      return { db, movedAside: undefined, damage: found?.damage };
     } catch (error) {
       db.close();
       throw error;
     }
   } catch (error) {
     if (path === ':memory:' || !isCorruption(error)) throw error;
-    const aside = `${path}.corrupt-${now()}`;
-    for (const suffix of ['', '-wal', '-shm']) {
-      if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
-    }
+    const aside = moveAside(path, now);
     const db = new Database(path);
     configure(db, durability);
-    return { db, movedAside: aside };
+    const image = readSalvageImage(readFileSync(aside), walBefore ?? (existsSync(`${aside}-wal`) ? readFileSync(`${aside}-wal`) : undefined));
+    return { db, movedAside: aside, damage: { kind: 'corrupt_file', keptAt: aside, droppedFrames: image.wal?.dropped ?? 0, image } };
   }
+}
+
+function moveAside(path: string, now: () => number): string {
+  const aside = `${path}.corrupt-${now()}`;
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  }
+  return aside;
+}
+
+/** The size of a file in bytes, or undefined when there is none. */
+export function fileSize(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function readHeader(file: string): Buffer {
+  const header = Buffer.alloc(100);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return header;
+}
+
+/**
+ * Looks at the WAL before SQLite does: SQLite silently deletes a WAL beside a missing or empty
+ * database file, and silently drops every commit after a frame whose checksum fails. Both are
+ * caught here; for dropped commits the WAL is copied aside and the image read now, before the
+ * open replays and checkpoints the part SQLite keeps.
+ */
+function inspectWal(path: string, wal: Buffer, now: () => number): { orphan: DamageKind } | { damage: StorageDamage } | undefined {
+  const dbSize = fileSize(path);
+  if (dbSize === undefined) return { orphan: 'wal_without_database' };
+  if (dbSize === 0) return { orphan: 'empty_database_with_wal' };
+  const report = readWal(wal, headerPageSize(readHeader(path)));
+  if (report === undefined || report.dropped === 0) return undefined;
+  // A process that has the database open (the relay, while the CLI starts) may be appending frames
+  // while they are read: a torn read looks like a broken chain. Such a WAL reads differently twice;
+  // a damaged one reads the same.
+  if (!readFileSync(`${path}-wal`).equals(wal)) return undefined;
+  const keptAt = `${path}-wal.dropped-${now()}`;
+  copyFileSync(`${path}-wal`, keptAt);
+  return { damage: { kind: 'wal_frames_dropped', keptAt, droppedFrames: report.dropped, image: readSalvageImage(readFileSync(path), wal) } };
 }
 
 function isCorruption(error: unknown): boolean {
@@ -170,6 +246,21 @@ function isCorruption(error: unknown): boolean {
     (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) ||
     error.message.startsWith('quick_check:')
   );
+}
+
+/** New events are refused: the volume filled and the space reserve is not taken again yet. */
+export class VolumeFullError extends Error {
+  override readonly name = 'VolumeFullError';
+  // SQLite's own code, so that every caller treats it as the storage fault it is.
+  readonly code = 'SQLITE_FULL';
+  constructor() {
+    super('the volume is full; new events are refused until space returns');
+  }
+}
+
+/** True for SQLITE_FULL (and our own {@link VolumeFullError}). */
+export function isVolumeFull(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_FULL';
 }
 
 /** True for SQLite errors that mean "storage is not usable right now" rather than a bug. */

@@ -11,6 +11,7 @@ import type { Outbox, OutboxRow } from './outbox.js';
 import { egressEntry } from './egress-entry.js';
 import { renderEvent, sendIdentity } from './render-event.js';
 import { SendGate, type SendItem } from './send-gate.js';
+import { shutdownReport, type ShutdownReport } from './shutdown-report.js';
 import { classifyStatus, retryDelay, type Outcome } from './send-policy.js';
 
 export interface ForwarderDeps {
@@ -32,11 +33,21 @@ export interface ForwarderDeps {
    */
   idlePollMs?: number;
   /**
+   * Watches the database file for rows written by another process (the CLI), only while a
+   * destination waits with nothing to send; returns the function that stops watching.
+   */
+  watchWrites?: (changed: () => void) => () => void;
+  /**
    * How long a destination waits for a partial batch to fill before sending it. Without it, a
    * stream of single-event requests is forwarded one or two events per upstream request, each
    * paying for TLS, gzip, an audit row and a delete. @default 25
    */
   lingerMs?: number;
+  /**
+   * True while ingest requests are still being handled: a drain does not call the outbox empty
+   * while a request that got past the intake check may still commit rows. @default () => false
+   */
+  intakeBusy?: () => boolean;
 }
 
 /** One upstream request on the wire, with what a consent change must know to stop it. */
@@ -55,15 +66,8 @@ interface Attempt {
   revoked: boolean;
 }
 
-/** Why events were still in the outbox when a shutdown ended. */
-export type LeftReason = 'deadline' | 'telemetry_disabled' | 'no_destination' | 'after_drain';
-
-/** What a shutdown left behind: events still queued per destination, and why. */
-export interface ShutdownReport {
-  left: number;
-  byDestination: Record<string, { events: number; reason: LeftReason }>;
-  durationMs: number;
-}
+/** How often a drained destination looks again while ingest requests are still finishing. */
+const DRAIN_POLL_MS = 20;
 
 // zlib's async form compresses on libuv's thread pool, off the event loop that serves ingest.
 const gzip = promisify(gzipCallback);
@@ -86,6 +90,8 @@ export class Forwarder {
   private readonly random: () => number;
   private readonly retryBaseMs: number;
   private readonly idlePollMs: number | undefined;
+  private idleSleepers = 0;
+  private stopWatching: (() => void) | undefined;
   private readonly lingerMs: number;
   private readonly unsubscribe: () => void;
   private readonly gate: SendGate;
@@ -166,26 +172,8 @@ export class Forwarder {
     // Every await in a loop ends now: sleeps were woken, requests race their abort signal.
     await Promise.allSettled(this.loops);
     await Promise.allSettled(this.destinations.map((destination) => destination.dispatcher.destroy()));
-    return this.report(timedOut, Math.round(performance.now() - started));
-  }
-
-  private report(timedOut: boolean, durationMs: number): ShutdownReport {
     const queued = this.deps.outbox.totals().byDestination;
-    const byDestination: ShutdownReport['byDestination'] = {};
-    let left = 0;
-    for (const [name, events] of Object.entries(queued)) {
-      const destination = this.destinations.find((candidate) => candidate.name === name);
-      const reason: LeftReason = !this.deps.config.telemetryEnabled
-        ? 'telemetry_disabled'
-        : destination === undefined
-          ? 'no_destination'
-          : timedOut || !destination.drained
-            ? 'deadline'
-            : 'after_drain';
-      byDestination[name] = { events, reason };
-      left += events;
-    }
-    return { left, byDestination, durationMs };
+    return shutdownReport(queued, this.destinations, this.deps.config.telemetryEnabled, timedOut, Math.round(performance.now() - started));
   }
 
   /** A method, not a field read: the phase changes across awaits, which narrowing cannot see. */
@@ -193,16 +181,25 @@ export class Forwarder {
     return this.phase === 'stopped';
   }
 
-  /** Until `ms` have passed or {@link wake} is called; without `ms`, until woken. */
+  /**
+   * Until `ms` have passed or {@link wake} is called; without `ms`, until woken, with the database
+   * file watched meanwhile (not while rows flow: every commit would call back).
+   */
   private sleep(ms: number | undefined): Promise<void> {
     return new Promise((resolve) => {
+      const idle = ms === undefined;
       const done = () => {
         clearTimeout(timer);
-        this.sleepers.delete(done);
+        if (!this.sleepers.delete(done)) return;
+        if (idle && --this.idleSleepers === 0) {
+          this.stopWatching?.();
+          this.stopWatching = undefined;
+        }
         resolve();
       };
-      const timer = ms === undefined ? undefined : setTimeout(done, ms);
+      const timer = idle ? undefined : setTimeout(done, ms);
       this.sleepers.add(done);
+      if (idle && this.idleSleepers++ === 0) this.stopWatching = this.deps.watchWrites?.(() => this.wake());
     });
   }
 
@@ -223,8 +220,12 @@ export class Forwarder {
         const rows = this.deps.outbox.peek(destination.name, this.deps.config.batchSize);
         if (rows.length === 0) {
           if (this.phase === 'draining') {
-            destination.drained = true;
-            return;
+            if (this.deps.intakeBusy?.() !== true) {
+              destination.drained = true;
+              return;
+            }
+            await this.sleep(DRAIN_POLL_MS);
+            continue;
           }
           await this.sleep(this.idlePollMs);
           continue;

@@ -75,6 +75,22 @@ export function createMetrics() {
       ...make,
     }),
     storageRecovered: new Counter({ name: 'relay_storage_recovered_total', help: 'Damaged database files moved aside at start', ...make }),
+    storageDamage: new Counter({
+      name: 'relay_storage_damage_total',
+      help: 'Damaged storage found at start, by kind (corrupt_file, wal_frames_dropped, empty_database_with_wal, wal_without_database)',
+      labelNames: ['kind'],
+      ...make,
+    }),
+    salvaged: new Counter({ name: 'relay_salvaged_events_total', help: 'Events read back from damaged storage and queued again', ...make }),
+    salvageUnreadable: new Counter({ name: 'relay_salvage_unreadable_events_total', help: 'Queued events in damaged storage that could not be read back', ...make }),
+    storageReserveHeld: new Gauge({ name: 'relay_storage_reserve_held', help: 'Whether the space reserve beside the database is held (0: the volume filled; new events are refused)', ...make }),
+    storageFullEvents: new Counter({ name: 'relay_storage_reserve_released_total', help: 'Times the volume filled and the space reserve was given up', ...make }),
+    consentFileReloads: new Counter({
+      name: 'relay_consent_file_reloads_total',
+      help: 'Reads of the consent file (RELAY_CONSENT_FILE), by outcome (applied, unchanged, refused)',
+      labelNames: ['outcome'],
+      ...make,
+    }),
     storageFaults: new Counter({ name: 'relay_storage_faults_total', help: 'Writes that failed because storage was full, read-only or failing', ...make }),
   };
   for (const reason of DROP_REASONS) metrics.dropped.inc({ reason }, 0);

@@ -1,4 +1,5 @@
-import type { Db } from './db.js';
+import { isVolumeFull, VolumeFullError, type Db } from './db.js';
+import type { SpaceReserve } from './space-reserve.js';
 import type { EventKind } from '../scrubbers/types.js';
 
 export type DestinationName = 'diagnostics' | 'lakera';
@@ -53,9 +54,21 @@ CREATE TRIGGER IF NOT EXISTS outbox_totals_delete AFTER DELETE ON outbox
 BEGIN UPDATE outbox_totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE id = 1; END;
 `;
 
+/** The volume guard of an outbox: its reserve, and the room a write needs once the reserve is taken again. */
+export interface OutboxSpace {
+  reserve: SpaceReserve;
+  /** Free bytes that must stay after the reserve is taken again before new events are accepted. */
+  headroomBytes: number;
+}
+
 /**
  * The durable outbox: scrubbed events wait here until an upstream answers 2xx. Every method is
  * synchronous and each write is one transaction, so a `202` is only sent after the commit.
+ *
+ * A full volume never keeps it from deleting what was delivered: on SQLITE_FULL the reserve is
+ * given up and the WAL checkpointed (so its file is reused from the start, needing no new space),
+ * and while the reserve is not held, new events are refused and every delete is followed by a
+ * checkpoint.
  */
 export class Outbox {
   private readonly insertStmt;
@@ -70,6 +83,7 @@ export class Outbox {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
+    private readonly space?: OutboxSpace,
   ) {
     db.exec(TOTALS_SCHEMA);
     this.insertStmt = db.prepare(
@@ -115,9 +129,10 @@ export class Outbox {
     groups: readonly { rows: readonly NewOutboxRow[]; makeRoom?: ((incomingBytes: number) => boolean) | undefined }[],
     keep?: (row: NewOutboxRow) => boolean,
   ): ({ ids: number[]; rows: NewOutboxRow[] } | undefined)[] {
+    if (this.space && !this.space.reserve.tryHold(this.space.headroomBytes)) throw new VolumeFullError();
     const createdAt = this.now();
     const insert = this.insertStmt;
-    return this.db.transaction(() =>
+    return this.whenFull(false, () => this.db.transaction(() =>
       groups.map(({ rows: given, makeRoom }) => {
         const rows = keep === undefined ? [...given] : given.filter(keep);
         const bytes = rows.map((row) => Buffer.byteLength(row.payload));
@@ -133,7 +148,7 @@ export class Outbox {
         }
         return { ids, rows };
       }),
-    )();
+    )());
   }
 
   /** Deletes the oldest rows until `bytes` more fit under `limit`; returns how many were evicted. */
@@ -165,7 +180,44 @@ export class Outbox {
 
   /** Runs `fn` as one transaction on the outbox's connection; the writes inside it share one commit. */
   atomically<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.whenFull(true, () => this.db.transaction(fn)());
+  }
+
+  /**
+   * Runs a write; on SQLITE_FULL gives up the reserve and checkpoints, then (`retry`) runs it once
+   * more. Inside an open transaction it only gives up the reserve: SQLite rolled the transaction
+   * back, and its owner retries. While the reserve is not held, each write is followed by a
+   * checkpoint: then the WAL is reused from its start and a delete needs no new space.
+   */
+  private whenFull<T>(retry: boolean, write: () => T): T {
+    if (this.space === undefined || this.db.inTransaction) {
+      try {
+        return write();
+      } catch (error) {
+        if (this.space !== undefined && isVolumeFull(error)) this.space.reserve.release();
+        throw error;
+      }
+    }
+    let result: T;
+    try {
+      result = write();
+    } catch (error) {
+      if (!isVolumeFull(error)) throw error;
+      this.space.reserve.release();
+      this.checkpoint();
+      if (!retry) throw error;
+      result = write();
+    }
+    if (!this.space.reserve.isHeld()) this.checkpoint();
+    return result;
+  }
+
+  private checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Best effort: the write that follows reports the fault, if there is still one.
+    }
   }
 
   /**
@@ -177,15 +229,17 @@ export class Outbox {
     const deleteRows = (): void => {
       for (const id of ids) this.deleteStmt.run(id);
     };
-    if (this.db.inTransaction) deleteRows();
-    else this.db.transaction(deleteRows)();
+    if (this.db.inTransaction) this.whenFull(false, deleteRows);
+    else this.whenFull(true, () => this.db.transaction(deleteRows)());
   }
 
   /** Counts one more failed attempt for each row. */
   recordAttempt(ids: readonly number[]): void {
-    this.db.transaction(() => {
-      for (const id of ids) this.bumpStmt.run(id);
-    })();
+    this.whenFull(true, () =>
+      this.db.transaction(() => {
+        for (const id of ids) this.bumpStmt.run(id);
+      })(),
+    );
   }
 
   /** Moves rows that failed permanently to the dead-letter table, with the reason. */
@@ -195,12 +249,14 @@ export class Outbox {
       `INSERT INTO dead_letters (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts, failed_at, reason)
        SELECT event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts + 1, ?, ? FROM outbox WHERE id = ?`,
     );
-    this.db.transaction(() => {
-      for (const id of ids) {
-        move.run(failedAt, reason, id);
-        this.deleteStmt.run(id);
-      }
-    })();
+    this.whenFull(true, () =>
+      this.db.transaction(() => {
+        for (const id of ids) {
+          move.run(failedAt, reason, id);
+          this.deleteStmt.run(id);
+        }
+      })(),
+    );
   }
 
   /** Dead letters, newest first. */
@@ -233,11 +289,13 @@ export class Outbox {
 
   /** Deletes every queued and dead-lettered event of a company; returns how many. */
   purgeCompany(companyId: string): number {
-    return this.db.transaction(() => {
-      const queued = this.db.prepare('DELETE FROM outbox WHERE company_id = ?').run(companyId).changes;
-      const dead = this.db.prepare('DELETE FROM dead_letters WHERE company_id = ?').run(companyId).changes;
-      return queued + dead;
-    })();
+    return this.whenFull(true, () =>
+      this.db.transaction(() => {
+        const queued = this.db.prepare('DELETE FROM outbox WHERE company_id = ?').run(companyId).changes;
+        const dead = this.db.prepare('DELETE FROM dead_letters WHERE company_id = ?').run(companyId).changes;
+        return queued + dead;
+      })(),
+    );
   }
 
   /**

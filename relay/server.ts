@@ -13,6 +13,8 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { watchDatabaseWrites } from './db-watch.js';
 import { watchEventLoopDelay } from './loop-delay.js';
 import { applyRetention, nextRetentionDue, scheduleRetention } from './retention.js';
+import { reportConsentFile } from './consent-file.js';
+import { reportStorage } from './storage-report.js';
 import { openStores, type Stores } from './stores.js';
 
 export interface RunningRelay {
@@ -50,13 +52,26 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const now = options.now ?? Date.now;
   const metrics = createMetrics();
   const rules = loadRules({ userFile: config.rulesFile });
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, now });
+  const stores = openStores({
+    dbPath: config.dbPath,
+    durability: config.durability,
+    hashKey: config.hashKey,
+    now,
+    space: { reserveBytes: config.storageReserveBytes, headroomBytes: 2 * config.maxBodyBytes },
+    consentFile: config.consentFile,
+  });
   if (stores.movedAside !== undefined) {
     metrics.storageRecovered.inc();
     logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
   }
+  reportStorage(stores, metrics, logger);
+  const consentFile = stores.consentFile;
+  if (consentFile !== undefined) reportConsentFile(consentFile.source.path, consentFile.initial, metrics, logger);
+  const stopConsentWatch = consentFile?.source.watch((result) => reportConsentFile(consentFile.source.path, result, metrics, logger));
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
+  // Requests being handled: the drain waits for the ingest requests already past the intake check.
+  let requestsInFlight = 0;
   const forwarder = new Forwarder({
     config,
     outbox: stores.outbox,
@@ -68,6 +83,8 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     ...(options.random === undefined ? {} : { random: options.random }),
     ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
     ...(options.idlePollMs === undefined ? {} : { idlePollMs: options.idlePollMs }),
+    intakeBusy: () => requestsInFlight > 0,
+    watchWrites: (changed) => watchDatabaseWrites(config.dbPath, changed),
   });
 
   const scrubWorker = config.scrubWorker
@@ -116,12 +133,19 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const retentionSchedule = scheduleRetention(retention, () => nextRetentionDue(stores, config), now, options.retentionIntervalMs);
 
   const server: ServerType = await new Promise((resolve, reject) => {
-    const instance = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(instance));
+    const fetch = async (request: Request, env: unknown): Promise<Response> => {
+      requestsInFlight += 1;
+      try {
+        return await app.fetch(request, env);
+      } finally {
+        requestsInFlight -= 1;
+      }
+    };
+    const instance = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(instance));
     instance.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
   forwarder.start();
-  const stopWatching = watchDatabaseWrites(config.dbPath, () => forwarder.wake());
   // After the port is open: what is due since the last run goes now, then at its due time.
   retention();
   retentionSchedule.rearm();
@@ -141,8 +165,8 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const close = () => {
     closing ??= (async () => {
       draining = true;
+      stopConsentWatch?.();
       retentionSchedule.stop();
-      stopWatching();
       loopDelay.stop();
       // The listener stays open while the backlog drains: ingest answers 503 with Retry-After,
       // /readyz says "shutting down", and /healthz and /metrics keep answering.

@@ -12,7 +12,7 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
 
 /**
  * IBAN check: known country, that country's length, ISO 7064 mod-97 remainder 1.
- * Spaces are ignored; letters must be upper case.
+ * Spaces are ignored; letters count in either case (`gb82west…` is written too).
  * @example ibanValid('GB82 WEST 1234 5698 7654 32') // true
  */
 export function ibanValid(text: string): boolean {
@@ -23,7 +23,7 @@ export function ibanValid(text: string): boolean {
   let bban = text.length;
   for (let i = 0; i < text.length; i++) {
     if (text.charCodeAt(i) === SPACE) continue;
-    if (length < 2) country += text[i];
+    if (length < 2) country += (text[i] as string).toUpperCase();
     else if (length === 4) bban = i;
     length++;
   }
@@ -36,8 +36,8 @@ export function ibanValid(text: string): boolean {
     if (c === SPACE) continue;
     if (c >= 48 && c <= 57) {
       remainder = (remainder * 10 + (c - 48)) % 97;
-    } else if (c >= 65 && c <= 90) {
-      remainder = (remainder * 100 + (c - 55)) % 97;
+    } else if ((c | 32) >= 97 && (c | 32) <= 122) {
+      remainder = (remainder * 100 + ((c | 32) - 87)) % 97;
     } else {
       return false;
     }
@@ -70,7 +70,7 @@ export function ssnValid(text: string): boolean {
 }
 
 /**
- * Payment card: 13-19 digits, an issuer prefix (IIN) of a card network, and a valid Luhn digit.
+ * Payment card: 12-19 digits, an issuer prefix (IIN) of a card network, and a valid Luhn digit.
  * The prefix check keeps 16-digit technical numbers (epoch micros, ids) that happen to pass Luhn.
  * @example cardValid('4111 1111 1111 1111') // true
  */
@@ -89,7 +89,7 @@ export function cardValid(text: string): boolean {
     sum += d;
     n++;
   }
-  if (n < 13 || n > 19) return false;
+  if (n < 12 || n > 19) return false;
   let p6 = 0;
   for (let i = 0, taken = 0; taken < 6; i++) {
     const d = text.charCodeAt(i) - 48;
@@ -106,9 +106,13 @@ export function cardValid(text: string): boolean {
     ((p2 === 34 || p2 === 37) && n === 15) || // Amex
     ((p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649) || (p6 >= 622126 && p6 <= 622925)) && n >= 16) || // Discover
     (p4 >= 3528 && p4 <= 3589 && n >= 16) || // JCB
+    ((p4 === 2131 || p4 === 1800) && n === 15) || // JCB, 15 digits
     (((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39 || p4 === 3095) && n >= 14) || // Diners
-    (p2 === 62 && n >= 16) || // UnionPay
-    ((p4 === 5018 || p4 === 5020 || p4 === 5038 || p4 === 5893 || p4 === 6304 || p4 === 6759 || p4 === 6761 || p4 === 6762 || p4 === 6763) && n >= 12) || // Maestro
-    (p4 >= 2200 && p4 <= 2204 && n === 16); // Mir
+    ((p2 === 62 || (p4 >= 8100 && p4 <= 8171)) && n >= 16) || // UnionPay
+    ((p2 === 50 || (p2 >= 56 && p2 <= 58) || p2 === 63 || p2 === 67 || p4 === 6759 || (p4 >= 6761 && p4 <= 6763)) && n >= 12) || // Maestro
+    (p4 >= 2200 && p4 <= 2204 && n >= 16) || // Mir
+    ((p2 === 60 || p2 === 81 || p2 === 82 || p3 === 508 || p3 === 353 || p3 === 356) && n === 16) || // RuPay
+    (p4 === 9792 && n === 16) || // Troy
+    (((p6 >= 506099 && p6 <= 506198) || (p6 >= 650002 && p6 <= 650027)) && n >= 16); // Verve
   return issuer && sum % 10 === 0;
 }

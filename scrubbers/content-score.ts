@@ -3,6 +3,8 @@ import { WordClass, classifyToken } from './content-words.js';
 
 /** Fewest words (plain, not technical tokens) a string needs to count as prose. */
 export const MIN_WORDS = 3;
+/** Fewer words than this are prose only with a person's word in them (`hi`, `my`, `you`). */
+export const SHORT_WORDS = 5;
 /** Share of natural-language words among all tokens from which a string is prose. */
 export const PROSE_SHARE = 0.34;
 /** Words from which a sentence dense in function words needs only one natural word. */
@@ -146,6 +148,9 @@ export function isProseScore(score: ProseScore): boolean {
   const evidence = score.natural + score.strong;
   if (score.words < MIN_WORDS) return false;
   if (score.opener && score.words >= OPENER_WORDS) return true;
+  // Four words or fewer without a person's word are a label or a short message
+  // ("payment declined for [email]"), not a passage.
+  if (score.words < SHORT_WORDS && score.strong === 0) return false;
   if (evidence < 1) return false;
   // Sentence structure: grammatical English is dense in function words, error messages are
   // telegraphic ("Invalid array length"); one natural word in such a sentence is enough.

@@ -6,7 +6,7 @@ const HEX_RUN_SHIFT = 2;
 const HEX_RUN = 1 << HEX_RUN_SHIFT;
 const NUM_RUN_SHIFT = 3;
 const NUM_RUN = 1 << NUM_RUN_SHIFT;
-/** Token characters that are digits / letters: a high_entropy run needs both kinds. */
+/** Token characters that are digits / letters: a high_entropy run needs a letter. */
 const TOKEN_DIGIT = 16;
 const TOKEN_LETTER = 32;
 const TOKEN_MIXED = TOKEN_DIGIT | TOKEN_LETTER;
@@ -27,7 +27,7 @@ const IBAN_SHAPE = /[A-Z]{2}[0-9]{2}/;
 
 /**
  * Indices into {@link Prefilter.metrics}: the digit count; the longest run of base64/hex token
- * characters holding both a digit and a letter (high_entropy); the longest run of hex digits, `:`,
+ * characters holding a letter (high_entropy); the longest run of hex digits, `:`,
  * `.`, `-` (MAC, IPv6); the longest run of digits, space, `.`, `-`, `(`, `)`, `+` (cards, phones,
  * SSNs, IPv4); and the two shapes, 1 when present (tested on demand by `hasShape`).
  */
@@ -165,7 +165,7 @@ function scan(s: string, seen: Uint16Array, slotGroups: Int32Array, gen: number,
     if ((e & TOKEN) !== 0) {
       token++;
       tokenMixed |= e & TOKEN_MIXED;
-      if (tokenMixed === TOKEN_MIXED && token > tokenRun) tokenRun = token;
+      if ((tokenMixed & TOKEN_LETTER) !== 0 && token > tokenRun) tokenRun = token;
     } else {
       token = 0;
       tokenMixed = 0;

@@ -17,11 +17,17 @@ export type ValidatorName =
   | 'ssn'
   | 'ipv4'
   | 'ipv6'
+  | 'ipv4_private'
+  | 'ipv6_private'
   | 'phone'
   | 'basic_auth'
   | 'token_like'
   | 'has_digit'
-  | 'person_name';
+  | 'person_name'
+  | 'national_id'
+  | 'given_name'
+  | 'full_name'
+  | 'name_word';
 
 /** Shapes the one-pass prefilter recognises. */
 export type PrefilterShape = 'ipv6' | 'iban';

@@ -70,6 +70,8 @@ const PASSTHROUGH_ZONE = 'passthrough';
 /** How far before a random-looking token `high_entropy` looks for a word naming it technical. */
 const CONTEXT_CHARS = 24;
 
+/** How far back from a token a digest's `sha512-` may start: a SHA-512 in base64 is 88 characters. */
+const DIGEST_REACH = 128;
 /** Subresource-integrity style digests (`sha256-<base64>`); their base64 may hold a `/`. */
 const DIGEST_PREFIX = /^(?:sha(?:1|224|256|384|512)|md5)[-:_]/i;
 
@@ -580,9 +582,12 @@ export function createScrubber(rules: CompiledRuleSet, options: ScrubberOptions)
 
   /** `commit 1a2b…`, `trace_id=4bf9…`: a hash the text itself calls technical is kept. */
   function namedTechnical(s: string, tokenStart: number, skipKeys: readonly (readonly string[])[]): boolean {
+    // Bounded: every token run of a long word would otherwise walk back to the word's start.
+    const floor = Math.max(0, tokenStart - DIGEST_REACH);
     let wordStart = tokenStart;
-    while (wordStart > 0 && !isSpaceOrQuote(s.charCodeAt(wordStart - 1))) wordStart--;
-    if (wordStart < tokenStart && DIGEST_PREFIX.test(s.slice(wordStart, wordStart + 8))) return true;
+    while (wordStart > floor && !isSpaceOrQuote(s.charCodeAt(wordStart - 1))) wordStart--;
+    const wordFound = wordStart === 0 || isSpaceOrQuote(s.charCodeAt(wordStart - 1));
+    if (wordFound && wordStart < tokenStart && DIGEST_PREFIX.test(s.slice(wordStart, wordStart + 8))) return true;
     const before = keyParts(s.slice(Math.max(0, tokenStart - CONTEXT_CHARS), tokenStart));
     return containsAnyParts(before.slice(-2), skipKeys);
   }

@@ -37,8 +37,8 @@ export interface TextRule {
   /** The rule's bit in a key's skip mask (see `KeyInfo.skips`), 0 when its skip keys are matched per string. */
   skipBit: number;
   /**
-   * Entropy rules: whole runs of base64/hex token characters (the set of `isTokenChar`) at least
-   * `minLength` long, found natively. The lookbehind makes each run start the only place a match is
+   * Entropy rules: whole runs of base64/hex token characters (the set of `isTokenChar` but `=`,
+   * which only pads a run's end) at least `minLength` long, found natively. The lookbehind makes each run start the only place a match is
    * tried, so a run too short costs one attempt rather than one per character.
    */
   tokenRuns: RegExp | undefined;
@@ -73,7 +73,8 @@ export function prepareTextRule(rule: CompiledRegexRule | CompiledEntropyRule, l
       gated: false,
       group: 0,
       skipBit: 0,
-      tokenRuns: new RegExp(`(?<![A-Za-z0-9+=_-])[A-Za-z0-9+=_-]{${rule.entropy.minLength},}`, 'g'),
+      // `=` ends a token (`key=value`) except as base64 padding at its end.
+      tokenRuns: new RegExp(`(?<![A-Za-z0-9+_-])[A-Za-z0-9+_-]{${rule.entropy.minLength},}={0,2}`, 'g'),
     };
   }
   const ids = (literals: readonly string[] | undefined): Int32Array => Int32Array.from((literals ?? []).map(literalId));

@@ -1,9 +1,41 @@
 import { cardValid, ibanValid, ssnValid } from './checksums.js';
+import { isAmbiguousGivenName, isGivenName, isSurname } from './name-gazetteer.js';
+import { nationalIdValid } from './national-id.js';
 import type { ValidatorName } from './rule-set.js';
 
 /** Loopback, unspecified and broadcast addresses identify no one; technical configs are full of them. */
-function ipv4Personal(text: string): boolean {
-  return ipv4Shape(text) && !(text.startsWith('127.') || text === '0.0.0.0' || text === '255.255.255.255');
+function ipv4Public(text: string): boolean {
+  return ipv4Shape(text) && !(text.startsWith('127.') || text === '0.0.0.0' || text === '255.255.255.255') && !ipv4PrivateRange(text);
+}
+
+/** RFC 1918 private, RFC 6598 shared (carrier NAT) and RFC 3927 link-local ranges. */
+function ipv4PrivateRange(text: string): boolean {
+  const dot = text.indexOf('.');
+  const a = Number(text.slice(0, dot));
+  const b = Number(text.slice(dot + 1, text.indexOf('.', dot + 1)));
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254);
+}
+
+function ipv4Private(text: string): boolean {
+  return ipv4Shape(text) && ipv4PrivateRange(text);
+}
+
+/** fc00::/7 and fe80::/10, and IPv4-mapped private addresses (::ffff:10.x.x.x). */
+function ipv6PrivateRange(text: string): boolean {
+  const lower = text.toLowerCase();
+  if (lower.startsWith('::ffff:') && lower.includes('.')) return ipv4PrivateRange(lower.slice(7));
+  // Only a full first group can be fc00::/7 or fe80::/10: `fe8::1` is 0fe8.
+  if (lower.indexOf(':') !== 4) return false;
+  const first = parseInt(lower.slice(0, 4), 16);
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
+}
+
+function ipv6Public(text: string): boolean {
+  return ipv6Valid(text) && !ipv6PrivateRange(text);
+}
+
+function ipv6Private(text: string): boolean {
+  return ipv6Valid(text) && ipv6PrivateRange(text);
 }
 
 /** Four dot-separated parts of 1-3 ASCII digits, each at most 255. One pass, no allocation. */
@@ -77,17 +109,34 @@ export function ipv6Valid(text: string): boolean {
   return present < groupsNeeded && present >= 2;
 }
 
-/** ITU-T E.164 allows at most 15 digits; fewer than 8 is a short code, a year or a count. */
+/**
+ * ITU-T E.164 allows at most 15 digits; fewer than 8 is a short code, a year or a count. A national
+ * number (trunk 0, no country code) has 9-12 digits, and at least 10 when written without any
+ * separator: shorter zero-led runs are dates (01.02.2024), padded counters and the like.
+ */
 function phoneValid(text: string): boolean {
   let digits = 0;
+  let separators = 0;
+  let firstDigit = -1;
+  const international = text.charCodeAt(0) === PLUS;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i) | 32;
     // An extension (x204, ext. 204, extension 204) starts at the first letter and does not count.
     if (c >= 97 && c <= 122) break;
-    if (c >= 48 && c <= 57) digits++;
+    if (c >= 48 && c <= 57) {
+      if (firstDigit === -1) firstDigit = c - 48;
+      digits++;
+    } else if (digits > 0) {
+      separators++;
+    }
   }
-  return digits >= 8 && digits <= 15;
+  if (international || firstDigit !== 0) return digits >= 8 && digits <= 15;
+  return digits >= 9 && digits <= 12 && (separators > 0 || digits >= 10) && !DATE_LIKE.test(text);
 }
+
+const PLUS = 43;
+/** dd.mm.yyyy, dd/mm/yyyy, yyyy-mm-dd with anything after: dates, not numbers to call. */
+const DATE_LIKE = /^(?:[0-3][0-9][./-][01][0-9][./-](?:19|20)[0-9]{2}|(?:19|20)[0-9]{2}-[01][0-9]-[0-3][0-9])/;
 
 /** `Basic` is also an English word: only a base64 `user:password` pair counts. */
 function basicAuthValid(text: string): boolean {
@@ -117,31 +166,76 @@ Entity Table Column Index Query Event Message Handler Controller Repository Prov
 Report Document File Upload Download Invoice Payment Order Customer User Contact Client Owner New Old`.split(/\s+/),
 );
 
+/**
+ * A name after a context word (`user`, `name:`, `Dear`, `My name is`): no word may be one that
+ * follows such words without naming anybody, and one of them must be a known given name or
+ * surname (`Sender Statistics`, `Sender Policy Framework` name nobody).
+ */
 function personNameValid(text: string): boolean {
   let start = 0;
+  let words = 0;
+  let known = false;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
     if (c !== 32 && c !== 95 && c !== 45) continue;
     if (i > start) {
       const word = text.slice(start, i);
       if (word.length < 2 || NOT_NAMES.has(word)) return false;
+      words++;
+      known ||= isGivenName(word) || isAmbiguousGivenName(word) || isSurname(word);
     }
     start = i + 1;
   }
-  return text.length > 0;
+  return words > 0 && known;
+}
+
+/** `Anna`, `Jean-Pierre`: every part a given name of the gazetteer. */
+function givenNameValid(text: string): boolean {
+  const dash = text.indexOf('-');
+  if (dash === -1) return isGivenName(text);
+  return isGivenName(text.slice(0, dash)) && isGivenName(text.slice(dash + 1));
+}
+
+/** `Grace Hall`, `Mia Koch`: a given name (also one that is an everyday word) and a known surname. */
+function fullNameValid(text: string): boolean {
+  const space = text.indexOf(' ');
+  if (space === -1) return false;
+  const first = text.slice(0, space);
+  const last = text.slice(space + 1);
+  return (isGivenName(first) || isAmbiguousGivenName(first)) && isSurname(last) && !NOT_NAMES.has(last);
+}
+
+/** Endings that mark a word as a family name in the languages the relay meets most. */
+const SURNAME_ENDING = /(?:sson|sen|son|ez|es|az|ski|ska|sky|cki|cka|wicz|ová|ini|elli|etti|ucci|otti|ier|mann|ner|ens|ic|ić|vić|ov|ova|ev|eva|ian|yan|escu|oglu|oğlu|aert|aerts|huis|stra|inga|ema|poulos|opoulou|akis|idis|ou)$/;
+
+/**
+ * A word beside a given name (`[person_name] Schmidt`, `Kowalczyk [person_name]`): a known surname
+ * or given name, or a capitalised word with a family-name ending, never one of the words that
+ * follow a name without being one.
+ */
+function nameWordValid(text: string): boolean {
+  const dash = text.indexOf('-');
+  const parts = dash === -1 ? [text] : [text.slice(0, dash), text.slice(dash + 1)];
+  return parts.every((w) => !NOT_NAMES.has(w) && (isSurname(w) || isGivenName(w) || SURNAME_ENDING.test(w)));
 }
 
 const VALIDATORS: Readonly<Record<ValidatorName, (value: string) => boolean>> = {
   luhn: cardValid,
   mod97: ibanValid,
   ssn: ssnValid,
-  ipv4: ipv4Personal,
-  ipv6: ipv6Valid,
+  ipv4: ipv4Public,
+  ipv6: ipv6Public,
+  ipv4_private: ipv4Private,
+  ipv6_private: ipv6Private,
   phone: phoneValid,
   basic_auth: basicAuthValid,
   token_like: tokenLike,
   has_digit: hasDigit,
   person_name: personNameValid,
+  national_id: nationalIdValid,
+  given_name: givenNameValid,
+  full_name: fullNameValid,
+  name_word: nameWordValid,
 };
 
 /** Names accepted in the rules file's `validator` field. */

@@ -2,66 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, PersistentVolumeClaim, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { parseConsentFile } from '../../config/consent-file.js';
 import {
-  buildRenderer,
-  chartDir,
-  coalescedValues,
-  fixtureChartDir,
-  render,
-  renderNotes,
-  schemaErrors,
-  type K8sObject,
-  type RenderOptions,
-} from './render.js';
-
-interface EnvVar { name: string; value?: string; valueFrom?: unknown }
-interface Probe { httpGet?: { path: string; port: string | number }; exec?: { command: string[] } }
-interface Lifecycle { preStop?: { sleep?: { seconds: number }; exec?: { command: string[] } } }
-interface Container {
-  name: string;
-  image: string;
-  restartPolicy?: string;
-  env?: EnvVar[];
-  ports?: { containerPort: number }[];
-  startupProbe?: Probe;
-  livenessProbe?: Probe;
-  readinessProbe?: Probe;
-  lifecycle?: Lifecycle;
-  securityContext?: Record<string, unknown>;
-  volumeMounts?: { name: string; mountPath: string }[];
-}
-interface Volume { name: string; emptyDir?: unknown; persistentVolumeClaim?: { claimName: string }; secret?: { secretName: string; items?: { key: string }[] }; configMap?: { name: string } }
-interface PodSpec {
-  containers: Container[];
-  initContainers?: Container[];
-  volumes?: Volume[];
-  securityContext?: Record<string, unknown>;
-  automountServiceAccountToken?: boolean;
-  terminationGracePeriodSeconds?: number;
-  serviceAccountName?: string;
-}
-interface Workload extends K8sObject {
-  spec: { template: { spec: PodSpec }; strategy?: { type: string }; updateStrategy?: { type: string; rollingUpdate?: Record<string, unknown> } };
-}
-
-// Every kind the charts may render, with its offline schema validator.
-const validators: Record<string, (o: K8sObject) => void> = {
-  'apps/v1/Deployment': (o) => new Deployment(o).validate(),
-  'apps/v1/DaemonSet': (o) => new DaemonSet(o).validate(),
-  'v1/Service': (o) => new Service(o).validate(),
-  'v1/ServiceAccount': (o) => new ServiceAccount(o).validate(),
-  'v1/ConfigMap': (o) => new ConfigMap(o).validate(),
-  'v1/Secret': (o) => new Secret(o).validate(),
-  'v1/PersistentVolumeClaim': (o) => new PersistentVolumeClaim(o).validate(),
-  'networking.k8s.io/v1/NetworkPolicy': (o) => new NetworkPolicy(o).validate(),
-  'policy/v1/PodDisruptionBudget': (o) => new PodDisruptionBudget(o).validate(),
-  'monitoring.coreos.com/v1/ServiceMonitor': (o) => new ServiceMonitor(o as unknown as ConstructorParameters<typeof ServiceMonitor>[0]).validate(),
-};
+  env,
+  kinds,
+  one,
+  relayContainer,
+  renderValid as renderValidWith,
+  type Container,
+  type PodSpec,
+  type Workload,
+} from './chart-objects.js';
+import { buildRenderer, chartDir, coalescedValues, fixtureChartDir, render, schemaErrors, type K8sObject, type RenderOptions } from './render.js';
 
 const chartMeta = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { appVersion: string; version: string };
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD)$/;
@@ -72,41 +24,8 @@ beforeAll(() => {
   renderer = buildRenderer();
 }, 180_000);
 
-/** Renders, checks the values against the schema like helm, and validates every object. */
 function renderValid(dir: string, options: RenderOptions = {}, subchartKey?: string): K8sObject[] {
-  const values = coalescedValues(renderer, dir, options);
-  const chartValues = subchartKey ? values[subchartKey] : values;
-  expect(schemaErrors(chartValues)).toEqual([]);
-  const result = render(renderer, dir, options);
-  expect(result.stderr).toBe('');
-  expect(result.ok).toBe(true);
-  for (const obj of result.objects) {
-    const key = `${obj.apiVersion}/${obj.kind}`;
-    const validate = validators[key];
-    if (!validate) throw new Error(`no validator for ${key}: add one before rendering new kinds`);
-    expect(() => validate(obj), `${key} ${obj.metadata.name}`).not.toThrow();
-  }
-  return result.objects;
-}
-
-function kinds(objects: K8sObject[]): string[] {
-  return objects.map((o) => o.kind).sort();
-}
-
-function one<T extends K8sObject = K8sObject>(objects: K8sObject[], kind: string): T {
-  const found = objects.filter((o) => o.kind === kind);
-  expect(found, kind).toHaveLength(1);
-  return found[0] as T;
-}
-
-function relayContainer(pod: PodSpec): Container {
-  const c = [...pod.containers, ...(pod.initContainers ?? [])].find((x) => x.name === 'scrub-relay');
-  if (!c) throw new Error('no scrub-relay container');
-  return c;
-}
-
-function env(c: Container): Map<string, EnvVar> {
-  return new Map((c.env ?? []).map((e) => [e.name, e]));
+  return renderValidWith(renderer, dir, options, subchartKey);
 }
 
 function expectHardened(pod: PodSpec, c: Container): void {
@@ -407,68 +326,43 @@ describe('helm chart: values schema and consistency checks', () => {
   });
 });
 
-describe('helm chart: drain on termination', () => {
-  function relayOf(options: RenderOptions, kind = 'Deployment'): { pod: PodSpec; c: Container; workload: Workload } {
-    const workload = one<Workload>(renderValid(chartDir, options), kind);
-    const pod = workload.spec.template.spec;
-    return { pod, c: relayContainer(pod), workload };
-  }
-
-  it('sleeps in preStop with the built-in sleep action, and its grace outlasts the sleep plus the drain', () => {
-    const { pod, c } = relayOf({ kubeVersion: '1.30.0' });
-    expect(c.lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
-    const timeout = Number(env(c).get('RELAY_SHUTDOWN_TIMEOUT')?.value);
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(5 + timeout);
+describe('helm chart: declarative consent from values', () => {
+  const consent = { acme: { telemetry_enabled: true, ids_allowed: false }, globex: { telemetry_enabled: false } };
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = renderValid(chartDir, { values: { consent } });
   });
 
-  it('sleeps with the image\'s /bin/sleep, no shell, before Kubernetes 1.30', () => {
-    const { c } = relayOf({ kubeVersion: '1.29.4' });
-    expect(c.lifecycle).toEqual({ preStop: { exec: { command: ['/bin/sleep', '5'] } } });
+  it('renders the consent map into a ConfigMap that the relay parses as it is', () => {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-consent')) as K8sObject & { data: Record<string, string> };
+    expect(cm).toBeDefined();
+    const declared = parseConsentFile(cm.data['consent.yaml']!);
+    expect(Object.fromEntries(declared)).toEqual({ acme: { telemetryEnabled: true, idsAllowed: false }, globex: { telemetryEnabled: false } });
   });
 
-  it('takes a lifecycle from the values instead of its own, and none with preStopSleepSeconds 0', () => {
-    const lifecycle = { preStop: { exec: { command: ['/bin/sleep', '12'] } } };
-    expect(relayOf({ values: { lifecycle } }).c.lifecycle).toEqual(lifecycle);
-    expect(relayOf({ values: { preStopSleepSeconds: 0 } }).c.lifecycle).toBeUndefined();
+  it('mounts it as a directory (so the kubelet updates it in place) and points RELAY_CONSENT_FILE at it, without rolling the pods on a change', () => {
+    const pod = one<Workload>(objects, 'Deployment').spec.template.spec;
+    const c = relayContainer(pod);
+    expect(env(c).get('RELAY_CONSENT_FILE')?.value).toBe('/etc/scrub-relay/consent/consent.yaml');
+    const mount = (c.volumeMounts ?? []).find((m) => m.name === 'scrub-relay-consent') as { mountPath: string; subPath?: string; readOnly?: boolean } | undefined;
+    expect(mount).toEqual({ name: 'scrub-relay-consent', mountPath: '/etc/scrub-relay/consent', readOnly: true });
+    expect(pod.volumes?.find((v) => v.name === 'scrub-relay-consent')?.configMap?.name).toMatch(/-consent$/);
+    const changed = renderValid(chartDir, { values: { consent: { acme: { telemetry_enabled: false } } } });
+    const annotations = (w: K8sObject[]) => (one<Workload>(w, 'Deployment').spec.template as { metadata?: { annotations?: unknown } }).metadata?.annotations;
+    expect(annotations(changed)).toEqual(annotations(objects));
   });
 
-  it('accepts lifecycle overrides in the schema and rejects a misspelt hook', () => {
-    expect(schemaErrors(coalescedValues(renderer, chartDir, { values: { lifecycle: { preStop: { sleep: { seconds: 3 } } } } }))).toEqual([]);
-    expect(schemaErrors(coalescedValues(renderer, chartDir, { values: { lifecycle: { preStopp: {} } } })).join('\n')).toContain('preStopp');
-    expect(schemaErrors(coalescedValues(renderer, chartDir, { values: { preStopSleepSeconds: -1 } }))).not.toEqual([]);
+  it('uses an existing ConfigMap instead, and renders neither without consent values', () => {
+    const existing = renderValid(chartDir, { values: { existingConsentConfigMap: 'gitops-consent' } });
+    expect(existing.filter((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-consent'))).toEqual([]);
+    const pod = one<Workload>(existing, 'Deployment').spec.template.spec;
+    expect(pod.volumes?.find((v) => v.name === 'scrub-relay-consent')?.configMap?.name).toBe('gitops-consent');
+    const none = renderValid(chartDir);
+    expect(env(relayContainer(one<Workload>(none, 'Deployment').spec.template.spec)).has('RELAY_CONSENT_FILE')).toBe(false);
   });
 
-  it('refuses a grace period that the preStop sleep and the drain together would outlast', () => {
-    const r = render(renderer, chartDir, { values: { terminationGracePeriodSeconds: 15, preStopSleepSeconds: 5, config: { shutdownTimeout: 10 } } });
-    expect(r.ok).toBe(false);
-    expect(r.stderr).toContain('terminationGracePeriodSeconds (15) must exceed config.shutdownTimeout plus preStopSleepSeconds (10 + 5 s)');
-    expect(render(renderer, chartDir, { values: { terminationGracePeriodSeconds: 16, preStopSleepSeconds: 5, config: { shutdownTimeout: 10 } } }).ok).toBe(true);
-  });
-
-  it('rolls a DaemonSet by starting the new relay on the node before the old one stops', () => {
-    const { workload } = relayOf({ values: { mode: 'daemonset' } }, 'DaemonSet');
-    expect(workload.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-    const custom = { type: 'OnDelete' };
-    expect(relayOf({ values: { mode: 'daemonset', updateStrategy: custom } }, 'DaemonSet').workload.spec.updateStrategy).toEqual(custom);
-  });
-
-  it('gives the sidecar the same preStop, as a native sidecar and as a plain container', () => {
-    const values = { 'scrub-relay': { mode: 'sidecar' } };
-    const podOf = (kubeVersion: string) => {
-      const objects = renderValid(fixtureChartDir, { values, kubeVersion }, 'scrub-relay');
-      const dep = objects.find((o) => o.kind === 'Deployment') as Workload;
-      return relayContainer(dep.spec.template.spec);
-    };
-    expect(podOf('1.30.2').lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
-    expect(podOf('1.28.9').lifecycle).toEqual({ preStop: { exec: { command: ['/bin/sleep', '5'] } } });
-  });
-
-  it('says in NOTES.txt what an emptyDir buffer loses and when to choose a PVC', () => {
-    const notes = renderNotes(renderer, chartDir);
-    expect(notes).toContain('Buffer: an emptyDir');
-    expect(notes).toContain('is LOST\nwith the pod');
-    expect(notes).toContain('set persistence.enabled=true (a PVC; one replica)');
-    expect(renderNotes(renderer, chartDir, { values: { mode: 'daemonset' } })).toContain('run mode=deployment with persistence.enabled=true');
-    expect(renderNotes(renderer, chartDir, { values: { persistence: { enabled: true } } })).toContain('Buffer: a PersistentVolumeClaim');
+  it('refuses a consent entry the relay would refuse', () => {
+    expect(schemaErrors(coalescedValues(renderer, chartDir, { values: { consent: { acme: { telemetry_enabled: 1 } } } }))).not.toEqual([]);
+    expect(schemaErrors(coalescedValues(renderer, chartDir, { values: { consent: { acme: { telemetry: true } } } }))).not.toEqual([]);
   });
 });

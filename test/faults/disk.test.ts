@@ -83,6 +83,26 @@ async function ingestUntilRefused(relay: RelayProcess, label: string, stopAfter5
   return fill;
 }
 
+/**
+ * With the upstream down, leaves 1 MiB free on the volume and posts until the relay refuses:
+ * the volume is then full, with a backlog of acknowledged events.
+ */
+async function fillWithBacklog(dir: string, relay: RelayProcess, label: string): Promise<Fill> {
+  upstream.respond = () => ({ status: 503 });
+  const { bavail, bsize } = statfsSync(dir);
+  writeFileSync(join(dir, 'filler'), Buffer.alloc(bavail * bsize - 1024 * 1024));
+  const fill = await ingestUntilRefused(relay, label, 5, 2000);
+  expect(fill.acknowledged.length).toBeGreaterThan(100);
+  return fill;
+}
+
+/** Kills the relay and gives the upstream back its healthy answer. */
+async function stop(relay: RelayProcess): Promise<void> {
+  relay.child.kill('SIGKILL');
+  await relay.exited;
+  upstream.respond = () => ({ status: 200 });
+}
+
 describe('a full filesystem (size-limited tmpfs)', () => {
   it.skipIf(!mountable && !inCi)(
     'answers 503 with Retry-After and fails readiness while full, never crashes, and recovers when space returns',
@@ -129,6 +149,113 @@ describe('a full filesystem (size-limited tmpfs)', () => {
       }
     },
     60_000,
+  );
+});
+
+describe('a volume that stays full while the upstream is healthy', () => {
+  it.skipIf(!mountable && !inCi).each([
+    ['while it keeps running', false],
+    ['after a restart on the full volume', true],
+  ])(
+    'keeps delivering and deleting what it acknowledged, and takes ingest again once space returns (%s)',
+    async (_name, restart) => {
+      const dir = mountTmpfs('8m');
+      const dbPath = join(dir, 'relay.db');
+      await allowAcme(dbPath);
+      upstream.requests.length = 0;
+      const env = relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_MAX_BACKOFF: '1' });
+      let relay = await startRelayProcess(env);
+      try {
+        const fill = await fillWithBacklog(dir, relay, `wedge-${restart}`);
+        if (restart) {
+          relay.child.kill('SIGKILL');
+          await relay.exited;
+          relay = await startRelayProcess(env);
+        }
+
+        // Space never returns; the upstream does. Every acknowledged event must leave, once.
+        upstream.respond = () => ({ status: 200 });
+        await waitForDelivery(upstream, fill.acknowledged, 30_000);
+        expect([...deliveredCounts(upstream).values()].filter((count) => count > 1)).toEqual([]);
+        await expect.poll(async () => metricValue(await metricsText(relay.url), 'relay_outbox_events'), { timeout: 10_000 }).toBe(0);
+        expect(alive(relay)).toBe(true);
+        const full = await metricsText(relay.url);
+        expect(metricValue(full, 'relay_storage_reserve_held')).toBe(0);
+        if (restart) {
+          // The first relay gave the reserve up; the second finds no room to take it again.
+          expect(relay.logs()).toContain('volume too full for the space reserve');
+        } else {
+          expect(metricValue(full, 'relay_storage_reserve_released_total')).toBeGreaterThanOrEqual(1);
+          expect(relay.logs()).toContain('space reserve given up so delivered events can be deleted');
+        }
+        // Still full: ingest is refused, so it cannot take the space delivery needs.
+        expect((await postJson(`${relay.url}/v1/errors`, [errorEvent(`wedge-${restart}-while-full`)])).status).toBe(503);
+
+        rmSync(join(dir, 'filler'));
+        await expect.poll(() => status(`${relay.url}/readyz`), { timeout: 10_000, interval: 250 }).toBe(200);
+        const after = await postJson(`${relay.url}/v1/errors`, [errorEvent(`wedge-${restart}-after-space-returned`)]);
+        expect(after.status).toBe(202);
+        expect(metricValue(await metricsText(relay.url), 'relay_storage_reserve_held')).toBe(1);
+        await waitForDelivery(upstream, [`wedge-${restart}-after-space-returned`], 15_000);
+      } finally {
+        await stop(relay);
+      }
+    },
+    90_000,
+  );
+});
+
+describe('a revocation on a full volume', () => {
+  it.skipIf(!mountable && !inCi)('commits and purges the queued events instead of failing', async () => {
+    const dir = mountTmpfs('8m');
+    const dbPath = join(dir, 'relay.db');
+    await allowAcme(dbPath);
+    const relay = await startRelayProcess(relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_ADMIN_TOKEN: 'full-admin' }));
+    try {
+      const fill = await fillWithBacklog(dir, relay, 'revoke-full');
+      const response = await fetch(`${relay.url}/admin/consent/acme`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer full-admin', 'content-type': 'application/json' },
+        body: JSON.stringify({ telemetry_enabled: false }),
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { purged: number }).purged).toBe(fill.acknowledged.length);
+      expect(metricValue(await metricsText(relay.url), 'relay_outbox_events')).toBe(0);
+    } finally {
+      await stop(relay);
+    }
+  }, 60_000);
+});
+
+describe('a full volume during the drain at SIGTERM', () => {
+  it.skipIf(!mountable && !inCi)(
+    'exits within the shutdown timeout, and whatever it did not deliver is delivered after the restart, once',
+    async () => {
+      const dir = mountTmpfs('8m');
+      const dbPath = join(dir, 'relay.db');
+      await allowAcme(dbPath);
+      upstream.requests.length = 0;
+      const env = relayEnv(dbPath, `${upstream.url}/ingest`, pki, { RELAY_MAX_BACKOFF: '1', RELAY_SHUTDOWN_TIMEOUT: '3' });
+      const relay = await startRelayProcess(env);
+      const fill = await fillWithBacklog(dir, relay, 'drain-full');
+
+      upstream.respond = () => ({ status: 200 });
+      await expect.poll(() => upstream.requests.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
+      const started = Date.now();
+      relay.child.kill('SIGTERM');
+      const exit = await relay.exited;
+      expect(exit.code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(3000 + 1000);
+
+      const restarted = await startRelayProcess(env);
+      try {
+        await waitForDelivery(upstream, fill.acknowledged, 30_000);
+        expect([...deliveredCounts(upstream).values()].filter((count) => count > 1)).toEqual([]);
+      } finally {
+        await stop(restarted);
+      }
+    },
+    90_000,
   );
 });
 

@@ -164,6 +164,8 @@ describe('drain on SIGTERM (the real CLI)', () => {
     relay.child.kill('SIGTERM');
     const { code } = await relay.exited;
     expect(code).toBe(0);
+    // Neither shortened nor extended: the drain ran to its deadline.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_900);
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(logLines(relay).filter((entry) => entry.signal === 'SIGTERM').map((entry) => entry.msg)).toEqual([
       'SIGTERM received, draining',
@@ -171,6 +173,24 @@ describe('drain on SIGTERM (the real CLI)', () => {
     ]);
     expect(stoppedLine(relay)).toMatchObject({ eventsLeft: 200 });
     expect(await outboxEvents(dbPath)).toBe(200);
+  }, 30_000);
+
+  it('refuses intake with 503 and Retry-After while it drains, fails /readyz, and still answers /healthz and /metrics', async () => {
+    const { endpoint } = await downUpstream();
+    const { relay } = await start(endpoint, { RELAY_SHUTDOWN_TIMEOUT: '4' });
+    expect(await queue(relay, 'intake', 10)).toHaveLength(10);
+    relay.child.kill('SIGTERM');
+    await waitFor(() => logLines(relay).some((entry) => entry.msg === 'SIGTERM received, draining'), 3_000, 'the drain under way');
+    const refused = await postJson(`${relay.url}/v1/errors`, [errorEvent('late-1')]);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    const ready = await fetch(`${relay.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks['intake']).toBe('shutting down');
+    expect((await fetch(`${relay.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${relay.url}/metrics`)).status).toBe(200);
+    expect((await relay.exited).code).toBe(0);
+    expect(stoppedLine(relay)).toMatchObject({ eventsLeft: 10 });
   }, 30_000);
 
   it('delivers every event acknowledged during a burst that SIGTERM interrupts, and refuses the rest with 503 or a closed port', async () => {

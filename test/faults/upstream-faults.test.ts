@@ -100,6 +100,8 @@ async function expectFailuresThenDelivery(faulty: FaultyUpstream, env: Record<st
   expect(relay.stores.outbox.size().events).toBe(5);
   faulty.heal();
   await waitFor(() => sent.every((id) => faulty.accepted.includes(id)), 10_000, 'delivery once healed');
+  // The upstream has the events before the relay has read its answer.
+  await waitFor(async () => (await forwarded(relay)) >= 5, 5_000, 'the answer read');
   expect(await forwarded(relay)).toBe(5);
 }
 

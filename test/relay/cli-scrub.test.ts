@@ -85,7 +85,7 @@ describe('scrub-relay scrub', () => {
   });
 
   it('explains the zone every forwarded value fell in', async () => {
-    const event = { timestamp: 't', company_id: 'acme', error: { type: 'E', message: 'm' }, frames: [{ line: 3, vars: { n: 1 } }], extra: { note: 'x' } };
+    const event = { timestamp: '2026-12-04T10:00:00Z', company_id: 'acme', error: { type: 'E', message: 'm' }, frames: [{ line: 3, vars: { n: 1 } }], extra: { note: 'x' } };
     const result = await runCli(['scrub', '--kind', 'error', '--explain'], { input: `${JSON.stringify(event)}\n` });
     expect(result.code).toBe(0);
     const { zones } = JSON.parse(result.stdout) as { zones: Record<string, string[]> };

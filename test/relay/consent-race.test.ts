@@ -122,4 +122,21 @@ describe('consent changes while events are queued for a slow upstream', () => {
     expect(ofCompany(arrivedAfter.flatMap(eventsOf), 'acme')).toEqual([]);
     expect(ofCompany(arrivedAfter.flatMap(eventsOf), 'globex').length).toBeGreaterThan(0);
   }, 40_000);
+
+  it('aborts the requests of a revoked company that are on the wire, and says how many', async () => {
+    upstream.respond = () => ({ status: 200, hang: true });
+    const relay = await startRelay({ RELAY_SEND_CONCURRENCY: '3', RELAY_SEND_TIMEOUT: '60' });
+    await setConsent(relay, 'acme', true, true);
+    await postAccepted(relay, '/v1/scans', Array.from({ length: 10 }, (_, i) => plantedScanEvent({ event_id: `acme-s-${i}` })));
+    await waitFor(() => upstream.all.length === 3, 10_000, 'three scans on the wire');
+
+    const { returned, result } = await putConsent(relay, 'acme', { telemetry_enabled: false });
+    expect(result).toMatchObject({ inFlight: 3, purged: 10 });
+    await waitFor(() => relay.stores.egress.list({ limit: 100 }).length === 3, 5_000, 'the aborted requests audited');
+    expect(relay.stores.egress.list({ limit: 100 }).map((record) => ({ outcome: record.outcome, status: record.status }))).toEqual(
+      Array(3).fill({ outcome: 'error', status: null }),
+    );
+    await sleep(1_000);
+    expect(upstream.arrivals.filter((at) => at > returned)).toEqual([]);
+  }, 30_000);
 });

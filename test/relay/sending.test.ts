@@ -121,6 +121,25 @@ describe('closing the relay', () => {
     expect(queued).toEqual({ diagnostics: 7, lakera: 3 });
   }, 15_000);
 
+  it('names why events were left: no destination for them, or the global switch off', async () => {
+    upstream.respond = () => ({ status: 503 });
+    const first = await startTestRelay(pki, upstream, { RELAY_SHUTDOWN_TIMEOUT: '1' });
+    const dbPath = first.stores.db.name;
+    await setConsent(first, 'acme', true);
+    await postAccepted(first, '/v1/errors', ids('why-err', 2).map((id) => plantedErrorEvent({ event_id: id })));
+    await postAccepted(first, '/v1/scans', ids('why-scan', 3).map((id) => plantedScanEvent({ event_id: id })));
+    await first.close();
+
+    const reasons = async (env: Record<string, string>) => {
+      const relay = await startTestRelay(pki, upstream, { RELAY_DB_PATH: dbPath, RELAY_SHUTDOWN_TIMEOUT: '1', ...env });
+      await relay.close();
+      const gauge = await relay.metrics.shutdownEventsLeft.get();
+      return Object.fromEntries(gauge.values.map((value) => [`${value.labels['destination']}/${value.labels['reason']}`, value.value]));
+    };
+    expect(await reasons({ LAKERA_API_KEY: '' })).toEqual({ 'diagnostics/deadline': 2, 'lakera/no_destination': 3 });
+    expect(await reasons({ TELEMETRY_ENABLED: 'false' })).toEqual({ 'diagnostics/telemetry_disabled': 2, 'lakera/telemetry_disabled': 3 });
+  }, 20_000);
+
   it('drains the outbox before closing when the upstream answers, leaving nothing', async () => {
     upstream.respond = () => ({ status: 200, delayMs: 300 });
     const relay = await startTestRelay(pki, upstream, { RELAY_SHUTDOWN_TIMEOUT: '10', RELAY_BATCH_SIZE: '5' });

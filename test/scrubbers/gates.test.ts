@@ -10,7 +10,7 @@ import { forEachVariant } from '../helpers/fuzz-events.js';
 // pairs absent. Those gates exist only for speed. This test removes every one of them from the
 // rules' data and checks that the output is the same, event for event: a gate that would hide a
 // match (a literal a pattern does not really need, a threshold set too high) fails here. Only the
-// high_entropy rule keeps its gate, a run of token characters with a digit and a letter at least
+// high_entropy rule keeps its gate, a run of token characters with a letter at least
 // its minimum length: that is the rule's own definition (see isHighEntropyToken), not a shortcut.
 
 /** The same rules with no literal, threshold or shape: every rule runs its patterns on every string. */

@@ -21,8 +21,8 @@ const longest = (runs: readonly string[]): number => runs.reduce((max, run) => M
 function plain(s: string) {
   return {
     digits: (s.match(/[0-9]/g) ?? []).length,
-    // Maximal runs of base64/hex token characters holding both a digit and a letter.
-    tokenRun: longest(s.split(/[^A-Za-z0-9+=_-]/).filter((run) => /[0-9]/.test(run) && /[A-Za-z]/.test(run))),
+    // Maximal runs of base64/hex token characters holding a letter (letters-only keys are secrets too).
+    tokenRun: longest(s.split(/[^A-Za-z0-9+=_-]/).filter((run) => /[A-Za-z]/.test(run))),
     hexRun: longest(s.split(/[^0-9A-Fa-f:.-]/)),
     numRun: longest(s.split(/[^0-9 .()+-]/)),
     ipv6Shape: /::|[0-9a-f]:[0-9a-f]{0,4}:/i.test(s),

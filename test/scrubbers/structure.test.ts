@@ -174,10 +174,10 @@ describe('scrubbing structure', () => {
   });
 
   it('scrubs a value at one path even after the same value was kept under a version key', () => {
-    const first = scrubber.scrub({ environment: { version: '10.1.2.3' }, extra: { ip: '10.1.2.3' } }, 'error');
-    const second = scrubber.scrub({ extra: { ip: '10.1.2.3' }, environment: { version: '10.1.2.3' } }, 'error');
+    const first = scrubber.scrub({ environment: { version: '20.1.2.3' }, extra: { ip: '20.1.2.3' } }, 'error');
+    const second = scrubber.scrub({ extra: { ip: '20.1.2.3' }, environment: { version: '20.1.2.3' } }, 'error');
     for (const { event } of [first, second]) {
-      expect(event['environment']).toEqual({ version: '10.1.2.3' });
+      expect(event['environment']).toEqual({ version: '20.1.2.3' });
       expect(event['extra']).toEqual({ ip: '[ipv4]' });
     }
   });

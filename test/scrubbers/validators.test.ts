@@ -53,7 +53,7 @@ function plainLuhn(ds: string): boolean {
 function plainCard(text: string): boolean {
   const ds = text.replace(/[^0-9]/g, '');
   const n = ds.length;
-  if (n < 13 || n > 19) return false;
+  if (n < 12 || n > 19) return false;
   const p = (k: number) => Number(ds.slice(0, k));
   const [p2, p3, p4, p6] = [p(2), p(3), p(4), p(6)];
   const issuer =
@@ -62,10 +62,14 @@ function plainCard(text: string): boolean {
     ((p2 === 34 || p2 === 37) && n === 15) ||
     ((p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649) || (p6 >= 622126 && p6 <= 622925)) && n >= 16) ||
     (p4 >= 3528 && p4 <= 3589 && n >= 16) ||
+    ([2131, 1800].includes(p4) && n === 15) ||
     (((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39 || p4 === 3095) && n >= 14) ||
-    (p2 === 62 && n >= 16) ||
-    ([5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763].includes(p4) && n >= 12) ||
-    (p4 >= 2200 && p4 <= 2204 && n === 16);
+    ((p2 === 62 || (p4 >= 8100 && p4 <= 8171)) && n >= 16) ||
+    (([50, 56, 57, 58, 63, 67].includes(p2) || [6759, 6761, 6762, 6763].includes(p4)) && n >= 12) ||
+    (p4 >= 2200 && p4 <= 2204 && n >= 16) ||
+    (([60, 81, 82].includes(p2) || [508, 353, 356].includes(p3)) && n === 16) ||
+    (p4 === 9792 && n === 16) ||
+    (((p6 >= 506099 && p6 <= 506198) || (p6 >= 650002 && p6 <= 650027)) && n >= 16);
   return issuer && plainLuhn(ds);
 }
 
@@ -88,7 +92,7 @@ function mod97(text: string): number {
 }
 
 function plainIban(text: string): boolean {
-  const iban = text.replace(/ /g, '');
+  const iban = text.replace(/ /g, '').toUpperCase();
   if (IBAN_SAMPLE_LENGTHS[iban.slice(0, 2)] !== iban.length || !/^[0-9A-Z]+$/.test(iban)) return false;
   return mod97(iban.slice(4) + iban.slice(0, 4)) === 1;
 }
@@ -141,9 +145,10 @@ describe('validators read in place and agree with their plain forms', () => {
 
   it('payment card', () => {
     const samples: string[] = ['4111 1111 1111 1111', '378282246310005', '6011111111111117', '', 'abc'];
-    const prefixes = ['4', '51', '55', '2221', '2720', '34', '37', '6011', '65', '644', '622126', '3528', '300', '36', '3095', '62', '5018', '6763', '2200', '1', '9', ''];
+    const prefixes = ['4', '51', '55', '2221', '2720', '34', '37', '6011', '65', '644', '622126', '3528', '300', '36', '3095', '62', '5018', '6763', '2200', '1', '9', '',
+      '2131', '1800', '8100', '8171', '8172', '50', '56', '58', '59', '63', '67', '60', '81', '82', '508', '353', '356', '9792', '506099', '506199', '650002', '650028'];
     for (let i = 0; i < 40_000; i++) {
-      const body = pick(prefixes) + digits(10 + Math.floor(rnd() * 10));
+      const body = pick(prefixes) + digits(9 + Math.floor(rnd() * 11));
       let s = body;
       for (let check = 0; check < 10; check++) if (plainLuhn(body + check)) s = body + check;
       if (rnd() < 0.3) s = s.slice(0, -1) + digits(1);
@@ -173,6 +178,7 @@ describe('validators read in place and agree with their plain forms', () => {
       const check = rnd() < 0.7 ? String(98 - mod97(`${bban}${country.toUpperCase()}00`)).padStart(2, '0') : digits(2);
       let s = `${country}${check}${bban}`;
       if (rnd() < 0.4) s = (s.match(/.{1,4}/g) ?? []).join(' ');
+      if (rnd() < 0.2) s = s.toLowerCase();
       samples.push(s);
     }
     compare('ibanValid', ibanValid, plainIban, samples);

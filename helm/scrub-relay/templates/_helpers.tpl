@@ -117,6 +117,14 @@ sentryKeys: [RELAY_SENTRY_KEYS_FILE, sentry-keys]
 {{- if or .Values.existingRulesConfigMap .Values.rules }}true{{ end }}
 {{- end }}
 
+{{- define "scrub-relay.consentConfigMapName" -}}
+{{- default (printf "%s-consent" (include "scrub-relay.fullname" .)) .Values.existingConsentConfigMap }}
+{{- end }}
+
+{{- define "scrub-relay.hasConsent" -}}
+{{- if or .Values.existingConsentConfigMap .Values.consent }}true{{ end }}
+{{- end }}
+
 {{/* Fails on settings that cannot work together. */}}
 {{- define "scrub-relay.validate" -}}
 {{- $preStop := ternary 0 (int64 .Values.preStopSleepSeconds) (not (empty .Values.lifecycle)) }}
@@ -211,6 +219,10 @@ sentryKeys: [RELAY_SENTRY_KEYS_FILE, sentry-keys]
 {{- if include "scrub-relay.hasRules" . }}
 - name: RELAY_RULES_FILE
   value: /etc/scrub-relay/rules/rules.yaml
+{{- end }}
+{{- if include "scrub-relay.hasConsent" . }}
+- name: RELAY_CONSENT_FILE
+  value: /etc/scrub-relay/consent/consent.yaml
 {{- end }}
 {{- $settings := include "scrub-relay.secretSettings" . | fromYaml }}
 {{- range $setting, $key := (include "scrub-relay.secretKeys" . | fromYaml) }}
@@ -309,6 +321,12 @@ sidecar templates; with .native it becomes a native sidecar (restartPolicy Alway
       mountPath: /etc/scrub-relay/rules
       readOnly: true
     {{- end }}
+    {{- if include "scrub-relay.hasConsent" . }}
+    {{- /* A directory mount, not subPath: the kubelet then updates the file in place and the relay reloads it. */}}
+    - name: scrub-relay-consent
+      mountPath: /etc/scrub-relay/consent
+      readOnly: true
+    {{- end }}
     {{- if include "scrub-relay.secretKeys" . }}
     - name: scrub-relay-secrets
       mountPath: /etc/scrub-relay/secrets
@@ -346,6 +364,14 @@ sidecar templates; with .native it becomes a native sidecar (restartPolicy Alway
     items:
       - key: rules.yaml
         path: rules.yaml
+{{- end }}
+{{- if include "scrub-relay.hasConsent" . }}
+- name: scrub-relay-consent
+  configMap:
+    name: {{ include "scrub-relay.consentConfigMapName" . }}
+    items:
+      - key: consent.yaml
+        path: consent.yaml
 {{- end }}
 {{- with include "scrub-relay.secretKeys" . | fromYaml }}
 - name: scrub-relay-secrets
