@@ -20,10 +20,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
- && rm -rf node_modules/better-sqlite3/build/Release/obj.target node_modules/better-sqlite3/deps \
-           node_modules/recheck-jar node_modules/recheck-linux-*
-# recheck's jar needs a JVM the image does not have and its native binary is 29 MB: without them
-# recheck runs its JavaScript build, and only when a user rule is not on config/redos-verified.json.
+ && rm -rf node_modules/better-sqlite3/build/Release/obj.target node_modules/better-sqlite3/deps
 
 FROM ${NODE_IMAGE} AS runtime
 # npm and corepack are not needed at run time: less code, fewer CVEs to track.
