@@ -39,6 +39,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/config/rules.yaml ./config/rules.yaml
 COPY --from=build /app/config/forwarded-schema.yaml ./config/forwarded-schema.yaml
+COPY --from=build /app/console ./console
 # Inside a container the loopback address is unreachable through `docker run -p` or a Service,
 # so the image listens on all interfaces; the Helm sidecar recipe sets 127.0.0.1 explicitly.
 # Memory sizing (heap cap from the container's memory limit, young generation, V8 threads, glibc

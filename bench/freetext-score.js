@@ -30,32 +30,30 @@ function caught(span, input, output) {
   return spanTokens(span.value).every((w) => /^\p{Ll}/u.test(w) || (outCounts.get(w) ?? 0) < (inCounts.get(w) ?? 0));
 }
 
+/** How many of the expected items (a multiset) the output lost. */
+function lost(expectedItems, keptItems) {
+  const expected = count(expectedItems);
+  const kept = count(keptItems);
+  let total = 0;
+  let missing = 0;
+  for (const [item, n] of expected) {
+    total += n;
+    missing += Math.max(0, n - (kept.get(item) ?? 0));
+  }
+  return { total, lost: missing };
+}
+
 /** Words outside the labelled spans, and how many of them the output lost. */
 function destroyedWords(input, output, spans) {
   let rest = input;
   for (const span of spans) rest = rest.split(span.value).join(' ');
-  const expected = count(words(rest));
-  const kept = count(words(output));
-  let total = 0;
-  let lost = 0;
-  for (const [w, n] of expected) {
-    total += n;
-    lost += Math.max(0, n - (kept.get(w) ?? 0));
-  }
-  return { total, lost };
+  return lost(words(rest), words(output));
 }
 
 /** Whitespace-separated tokens of a technical line the output lost. */
 function destroyedTokens(input, output) {
-  const expected = count(input.split(/\s+/).filter(Boolean));
-  const kept = count(output.split(/\s+/).filter(Boolean));
-  let total = 0;
-  let lost = 0;
-  for (const [t, n] of expected) {
-    total += n;
-    lost += Math.max(0, n - (kept.get(t) ?? 0));
-  }
-  return { total, lost };
+  const tokens = (text) => text.split(/\s+/).filter(Boolean);
+  return lost(tokens(input), tokens(output));
 }
 
 /**

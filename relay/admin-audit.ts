@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 
-/** Who did it: which token, the local CLI, the relay itself (salvage) or the declarative consent file. */
-export type Actor = 'admin' | 'auditor' | 'cli' | 'relay' | 'consent-file';
+/** Who did it: which token, the local CLI, the relay itself (salvage), the declarative consent file, or a console session (`console:<role>`). */
+export type Actor = 'admin' | 'auditor' | 'cli' | 'relay' | 'consent-file' | 'console:admin' | 'console:auditor';
 
 export interface AdminAuditRow {
   id: number;

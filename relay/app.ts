@@ -3,15 +3,17 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { COMPANY_ID_RULE, companyIdSchema, isCompanyId } from '../config/company-id.js';
 import type { RelayConfig } from '../config/env.js';
+import type { CompiledRuleSet } from '../scrubbers/index.js';
 import type { EventKind, Scrubber } from '../scrubbers/types.js';
 import type { Actor } from './admin-audit.js';
 import { createAdmission } from './admission.js';
+import { createConsole } from './console/mount.js';
+import type { CounterHistory } from './counter-history.js';
 import { isStorageFault, volumeFreeBytes } from './db.js';
 import { AuthError, InputError, RelayError } from './errors.js';
-import { issuePath, issueReason } from './event-schemas.js';
-import { fieldPath } from './field-path.js';
 import { bearer, ingestAuth, ingestScope, IngestTokens, tokenMatches } from './ingest-auth.js';
 import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './ingest.js';
+import { validBody } from './json-body.js';
 import type { Metrics } from './metrics.js';
 import { decodeBody, parseEvents, requireJsonType } from './parse-body.js';
 import { bodyReadLimits, readIngestBody } from './read-body.js';
@@ -33,6 +35,10 @@ export interface AppDeps {
   eventLoopDelayMs?: () => number;
   /** Scrubs large bodies on a second thread; absent = every body is scrubbed in line. */
   scrubWorker?: ScrubWorker | undefined;
+  /** The running rule set, for the console's Rules page; loaded from the config when absent. */
+  rules?: CompiledRuleSet | undefined;
+  /** The counters kept over time in SQLite, for the console's statistics. */
+  counterHistory?: CounterHistory | undefined;
 }
 
 type Role = 'admin' | 'auditor';
@@ -69,14 +75,7 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   } catch (error) {
     throw new InputError('invalid_json', 400, 'Body is not valid JSON', { cause: error });
   }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue === undefined ? [] : issuePath(issue);
-    const field = path.length === 0 ? '(body)' : fieldPath(value, path);
-    throw new InputError('invalid_body', 400, `field "${field}" ${issue === undefined ? 'is invalid' : issueReason(issue)}`);
-  }
-  return result.data;
+  return validBody(value, schema);
 }
 
 /**
@@ -260,6 +259,9 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
   app.post('/admin/subjects/erase', write, async (c) => c.json(stores.subjects.erase(await jsonBody(c, subjectBody), c.get('actor'))));
 
   app.get('/admin/audit', read, (c) => c.json({ audit: stores.audit.list({ since: sinceParam(c) }) }));
+
+  const consoleApp = createConsole({ ...deps, rules: deps.rules, history: deps.counterHistory });
+  if (consoleApp !== undefined) app.route('/console', consoleApp);
 
   registerSdkRoutes(app, {
     config,

@@ -5,6 +5,7 @@ import type { RelayConfig } from '../config/env.js';
 import { loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
 import { createApp } from './app.js';
+import { CounterHistory } from './counter-history.js';
 import { scrubOptions } from './ingest.js';
 import { ScrubWorker } from './scrub-pool.js';
 import { Forwarder, safeError } from './forwarder.js';
@@ -16,6 +17,9 @@ import { applyRetention, nextRetentionDue, scheduleRetention } from './retention
 import { reportConsentFile } from './consent-file.js';
 import { reportStorage } from './storage-report.js';
 import { openStores, type Stores } from './stores.js';
+
+/** The console's counter history is kept per minute. */
+const COUNTER_SAMPLE_MS = 60_000;
 
 export interface RunningRelay {
   /** `http://host:port` the relay listens on. */
@@ -105,6 +109,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       )
     : undefined;
 
+  const counterHistory = new CounterHistory(stores.db, metrics, now);
   let draining = false;
   const loopDelay = watchEventLoopDelay();
   const app = createApp({
@@ -120,21 +125,46 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     isDraining: () => draining,
     eventLoopDelayMs: () => loopDelay.current(),
     scrubWorker,
+    rules,
+    counterHistory,
   });
 
   const retention = () => {
     try {
       const counts = applyRetention(stores, config, now(), metrics);
       if (Object.values(counts).some((count) => count > 0)) logger.info(counts, 'retention applied');
+      counterHistory.expire(now() - config.auditRetentionDays * 24 * 3600_000);
     } catch (error) {
       logger.error({ err: safeError(error) }, 'retention failed; will retry');
     }
   };
-  const retentionSchedule = scheduleRetention(retention, () => nextRetentionDue(stores, config), now, options.retentionIntervalMs);
+  const sampleCounters = () => counterHistory.sample().catch((error: unknown) => logger.error({ err: safeError(error) }, 'counter history sample failed'));
+  // Counters grow with requests and with what the forwarder and retention do after them: a
+  // sample a minute after a request or a retention run, and none while the relay is idle.
+  let sampleTimer: NodeJS.Timeout | undefined;
+  const sampleSoon = () => {
+    if (sampleTimer !== undefined || draining) return;
+    sampleTimer = setTimeout(() => {
+      sampleTimer = undefined;
+      void sampleCounters();
+    }, COUNTER_SAMPLE_MS);
+    sampleTimer.unref();
+  };
+  const retentionDue = () => {
+    const rows = nextRetentionDue(stores, config);
+    const bucket = stores.db.prepare<[], { t: number | null }>('SELECT MIN(bucket) AS t FROM counter_history').get()?.t;
+    const history = bucket == null ? undefined : bucket + config.auditRetentionDays * 24 * 3600_000 + 1;
+    return rows === undefined ? history : history === undefined ? rows : Math.min(rows, history);
+  };
+  const retentionSchedule = scheduleRetention(() => {
+    retention();
+    sampleSoon();
+  }, retentionDue, now, options.retentionIntervalMs);
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const fetch = async (request: Request, env: unknown): Promise<Response> => {
       requestsInFlight += 1;
+      sampleSoon();
       try {
         return await app.fetch(request, env);
       } finally {
@@ -167,6 +197,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       draining = true;
       stopConsentWatch?.();
       retentionSchedule.stop();
+      clearTimeout(sampleTimer);
       loopDelay.stop();
       // The listener stays open while the backlog drains: ingest answers 503 with Retry-After,
       // /readyz says "shutting down", and /healthz and /metrics keep answering.
@@ -179,6 +210,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
       await scrubWorker?.close();
+      await sampleCounters();
       stores.close();
       const fields = { eventsLeft: report.left, byDestination: report.byDestination, drainMs: report.durationMs };
       if (report.left === 0) logger.info(fields, 'scrub-relay stopped; outbox drained');
