@@ -34,6 +34,7 @@ COPY --from=build /usr/bin/tini-static /usr/bin/tini
 WORKDIR /app
 # Code stays owned by root: the relay cannot modify itself.
 COPY --from=build /app/package.json ./
+COPY --from=build /app/bin ./bin
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/config/rules.yaml ./config/rules.yaml
@@ -41,18 +42,9 @@ COPY --from=build /app/config/forwarded-schema.yaml ./config/forwarded-schema.ya
 COPY --from=build /app/console ./console
 # Inside a container the loopback address is unreachable through `docker run -p` or a Service,
 # so the image listens on all interfaces; the Helm sidecar recipe sets 127.0.0.1 explicitly.
-# Memory sizing, the same as `npm start` (peak RSS measured in bench/relay.js):
-# - V8: a 4 MB young generation and a 256 MB old-generation cap, which also makes V8 collect at a
-#   small multiple of the live heap instead of letting garbage grow it (raise the cap with
-#   RELAY_MAX_BODY_BYTES); two V8 platform threads instead of one per core (GC and compiler
-#   helpers, each with its own stack and malloc arena).
-# - glibc malloc: allocations from 128 KiB up (request bodies, scrub buffers) are mapped and
-#   unmapped on their own and free memory above 128 KiB is returned, instead of glibc raising
-#   both thresholds after the first large free and keeping the freed memory resident.
+# Memory sizing (heap cap from the container's memory limit, young generation, V8 threads, glibc
+# malloc thresholds) is applied by bin/scrub-relay, the package's bin, and logged at start.
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=256 --v8-pool-size=2" \
-    MALLOC_MMAP_THRESHOLD_=131072 \
-    MALLOC_TRIM_THRESHOLD_=131072 \
     RELAY_HOST=0.0.0.0 \
     RELAY_PORT=4319 \
     RELAY_DB_PATH=/data/relay.db
@@ -63,5 +55,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.RELAY_PORT||4319)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # tini as PID 1: forwards SIGTERM/SIGINT to node and reaps zombies; node as PID 1 would get no
 # default signal handling from the kernel for any signal it does not handle itself.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/relay/cli.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/app/bin/scrub-relay"]
 CMD ["serve"]

@@ -8,9 +8,8 @@
 //   BENCH_SECONDS=4 node bench/relay.js             (shorter phases)
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
@@ -18,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { fetch } from 'undici';
 import { closedLoop, openLoop } from './load.js';
+import { benchPki, freePort } from './local-tls.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/relay/cli.js');
@@ -29,10 +29,9 @@ const BATCH_EVENTS = 100;
 const DRAIN_EVENTS = 50_000;
 const OVERLOAD_MS = 5000;
 
-// The relay runs the way `npm start` and the image run it: same node flags, same malloc settings.
-const START_WORDS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.split(/\s+/);
-const START_FLAGS = START_WORDS.filter((word) => word.startsWith('--'));
-const START_ENV = Object.fromEntries(START_WORDS.slice(0, START_WORDS.indexOf('node')).map((word) => word.split('=')));
+// The relay runs the way `npm start` and the image run it: the package's bin, which sets the
+// node flags and malloc settings itself.
+const BIN = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin['scrub-relay']);
 
 const work = mkdtempSync(join(tmpdir(), 'relay-bench-'));
 const children = new Set();
@@ -62,23 +61,6 @@ function event(i) {
 const singleBody = JSON.stringify(event(1));
 const batchBody = JSON.stringify(Array.from({ length: BATCH_EVENTS }, (_, i) => event(i)));
 const json = { 'content-type': 'application/json' };
-
-function pki() {
-  const run = (...args) => execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=scrub-relay bench CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(work, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  return { caFile: join(work, 'ca.pem'), cert: readFileSync(join(work, 'server.pem')), key: readFileSync(join(work, 'server.key')) };
-}
-
-async function freePort() {
-  const server = createNetServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** An HTTPS upstream that answers 200 after reading the body; `up` can be toggled. */
 async function startUpstream(tls, port) {
@@ -129,8 +111,8 @@ async function metric(url, name) {
 
 async function startRelay(env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...START_FLAGS, CLI, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', ...START_ENV, RELAY_PORT: String(port), RELAY_LOG_LEVEL: 'warn', ...env },
+  const child = spawn(BIN, ['serve'], {
+    env: { PATH: process.env.PATH ?? '', RELAY_PORT: String(port), RELAY_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.add(child);
@@ -280,10 +262,10 @@ const started = performance.now();
 const cpu = cpus();
 console.log('scrub-relay bench');
 console.log(`  machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${f(totalmem() / 2 ** 30, 1)} GiB, Linux ${release()}, node ${process.version}`);
-console.log(`  relay: ${START_WORDS.join(' ')} (as npm start)`);
+console.log(`  relay: ${BIN.slice(ROOT.length)} serve (as npm start and the image)`);
 console.log(`  phases ${PHASE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up; load generator: undici Pool, closed loop; one ${Buffer.byteLength(singleBody)} B event, batch ${Buffer.byteLength(batchBody)} B`);
 
-const tls = pki();
+const tls = benchPki(work);
 const baseline = await startBaseline();
 console.log('\nBaseline: bare hono/node-server POST answering 202 (no parsing, no storage)');
 const baseSingle = await closedLoop({ url: baseline.url, path: '/v1/errors', headers: json, body: () => singleBody, concurrency: SINGLE_CONCURRENCY, durationMs: PHASE_MS, warmupMs: WARMUP_MS });

@@ -17,6 +17,7 @@ import { renderEvent } from './render-event.js';
 import { eventProblem } from './parse-body.js';
 import { fieldProblem, prepareEvent } from './scrub-events.js';
 import { StorageOpenError } from './db.js';
+import { memorySettings } from './memory-settings.js';
 import { readSalvageFiles } from './salvage.js';
 import { restoreSalvage } from './salvage-restore.js';
 import { startRelay } from './server.js';
@@ -86,6 +87,7 @@ function keepWasmOnBaselineCode(): void {
 async function serve(config: RelayConfig): Promise<void> {
   keepWasmOnBaselineCode();
   const relay = await startRelay(config);
+  relay.logger.info(memorySettings(), 'memory settings');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

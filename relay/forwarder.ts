@@ -26,8 +26,17 @@ export interface ForwarderDeps {
   random?: () => number;
   /** First retry delay; doubles per consecutive failed round up to `RELAY_MAX_BACKOFF`. @default 1000 */
   retryBaseMs?: number;
-  /** How often an idle destination looks for rows written by another process. @default 1000 */
+  /**
+   * How often an idle destination looks for new rows. By default it does not look: it waits for
+   * {@link Forwarder.wake} (an enqueue, or a write to the database file by another process).
+   * @default undefined
+   */
   idlePollMs?: number;
+  /**
+   * Watches the database file for rows written by another process (the CLI), only while a
+   * destination waits with nothing to send; returns the function that stops watching.
+   */
+  watchWrites?: (changed: () => void) => () => void;
   /**
    * How long a destination waits for a partial batch to fill before sending it. Without it, a
    * stream of single-event requests is forwarded one or two events per upstream request, each
@@ -80,7 +89,9 @@ export class Forwarder {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly retryBaseMs: number;
-  private readonly idlePollMs: number;
+  private readonly idlePollMs: number | undefined;
+  private idleSleepers = 0;
+  private stopWatching: (() => void) | undefined;
   private readonly lingerMs: number;
   private readonly unsubscribe: () => void;
   private readonly gate: SendGate;
@@ -89,7 +100,7 @@ export class Forwarder {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.retryBaseMs = deps.retryBaseMs ?? 1000;
-    this.idlePollMs = deps.idlePollMs ?? 1000;
+    this.idlePollMs = deps.idlePollMs;
     this.lingerMs = deps.lingerMs ?? 25;
     const { config } = deps;
     this.destinations = [];
@@ -170,15 +181,25 @@ export class Forwarder {
     return this.phase === 'stopped';
   }
 
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Until `ms` have passed or {@link wake} is called; without `ms`, until woken, with the database
+   * file watched meanwhile (not while rows flow: every commit would call back).
+   */
+  private sleep(ms: number | undefined): Promise<void> {
     return new Promise((resolve) => {
+      const idle = ms === undefined;
       const done = () => {
         clearTimeout(timer);
-        this.sleepers.delete(done);
+        if (!this.sleepers.delete(done)) return;
+        if (idle && --this.idleSleepers === 0) {
+          this.stopWatching?.();
+          this.stopWatching = undefined;
+        }
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = idle ? undefined : setTimeout(done, ms);
       this.sleepers.add(done);
+      if (idle && this.idleSleepers++ === 0) this.stopWatching = this.deps.watchWrites?.(() => this.wake());
     });
   }
 

@@ -11,10 +11,15 @@ import { ScrubWorker } from './scrub-pool.js';
 import { Forwarder, safeError } from './forwarder.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { applyRetention } from './retention.js';
+import { watchDatabaseWrites } from './db-watch.js';
+import { watchEventLoopDelay } from './loop-delay.js';
+import { applyRetention, nextRetentionDue, scheduleRetention } from './retention.js';
 import { reportConsentFile } from './consent-file.js';
 import { reportStorage } from './storage-report.js';
 import { openStores, type Stores } from './stores.js';
+
+/** The console's counter history is kept per minute. */
+const COUNTER_SAMPLE_MS = 60_000;
 
 export interface RunningRelay {
   /** `http://host:port` the relay listens on. */
@@ -39,8 +44,9 @@ export interface StartOptions {
   random?: () => number;
   /** First retry delay in ms (tests shorten it). @default 1000 */
   retryBaseMs?: number;
+  /** How often an idle forwarder looks for new rows (tests); by default it waits to be woken. */
   idlePollMs?: number;
-  /** How often retention runs. @default 60000 */
+  /** The longest wait between retention runs (tests shorten it); otherwise it runs when rows are due. */
   retentionIntervalMs?: number;
 }
 
@@ -82,6 +88,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
     ...(options.idlePollMs === undefined ? {} : { idlePollMs: options.idlePollMs }),
     intakeBusy: () => requestsInFlight > 0,
+    watchWrites: (changed) => watchDatabaseWrites(config.dbPath, changed),
   });
 
   const scrubWorker = config.scrubWorker
@@ -111,9 +118,12 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     scrubber,
     metrics,
     logger,
-    onEnqueued: () => forwarder.wake(),
+    onEnqueued: () => {
+      forwarder.wake();
+      retentionSchedule.dueBy(now() + config.maxEventAgeSeconds * 1000 + 1);
+    },
     isDraining: () => draining,
-    eventLoopDelayMs: loopDelay.current,
+    eventLoopDelayMs: () => loopDelay.current(),
     scrubWorker,
     rules,
     counterHistory,
@@ -128,17 +138,33 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       logger.error({ err: safeError(error) }, 'retention failed; will retry');
     }
   };
-  retention();
   const sampleCounters = () => counterHistory.sample().catch((error: unknown) => logger.error({ err: safeError(error) }, 'counter history sample failed'));
-  const retentionTimer = setInterval(() => {
+  // Counters grow with requests and with what the forwarder and retention do after them: a
+  // sample a minute after a request or a retention run, and none while the relay is idle.
+  let sampleTimer: NodeJS.Timeout | undefined;
+  const sampleSoon = () => {
+    if (sampleTimer !== undefined || draining) return;
+    sampleTimer = setTimeout(() => {
+      sampleTimer = undefined;
+      void sampleCounters();
+    }, COUNTER_SAMPLE_MS);
+    sampleTimer.unref();
+  };
+  const retentionDue = () => {
+    const rows = nextRetentionDue(stores, config);
+    const bucket = stores.db.prepare<[], { t: number | null }>('SELECT MIN(bucket) AS t FROM counter_history').get()?.t;
+    const history = bucket == null ? undefined : bucket + config.auditRetentionDays * 24 * 3600_000 + 1;
+    return rows === undefined ? history : history === undefined ? rows : Math.min(rows, history);
+  };
+  const retentionSchedule = scheduleRetention(() => {
     retention();
-    void sampleCounters();
-  }, options.retentionIntervalMs ?? 60_000);
-  retentionTimer.unref();
+    sampleSoon();
+  }, retentionDue, now, options.retentionIntervalMs);
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const fetch = async (request: Request, env: unknown): Promise<Response> => {
       requestsInFlight += 1;
+      sampleSoon();
       try {
         return await app.fetch(request, env);
       } finally {
@@ -150,6 +176,9 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   });
   const port = (server.address() as AddressInfo).port;
   forwarder.start();
+  // After the port is open: what is due since the last run goes now, then at its due time.
+  retention();
+  retentionSchedule.rearm();
   logger.info(
     {
       host: config.host,
@@ -167,7 +196,8 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     closing ??= (async () => {
       draining = true;
       stopConsentWatch?.();
-      clearInterval(retentionTimer);
+      retentionSchedule.stop();
+      clearTimeout(sampleTimer);
       loopDelay.stop();
       // The listener stays open while the backlog drains: ingest answers 503 with Retry-After,
       // /readyz says "shutting down", and /healthz and /metrics keep answering.
@@ -191,21 +221,4 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   };
 
   return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, port, stores, metrics, forwarder, logger, close };
-}
-
-/**
- * How late a 20 ms timer fires, smoothed: a cheap, current measure of how far behind the event
- * loop is. Under overload it grows with the queue of requests the relay has not read yet.
- */
-function watchEventLoopDelay(): { current: () => number; stop: () => void } {
-  const intervalMs = 20;
-  let delay = 0;
-  let expected = performance.now() + intervalMs;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    delay = delay * 0.5 + Math.max(0, now - expected) * 0.5;
-    expected = now + intervalMs;
-  }, intervalMs);
-  timer.unref();
-  return { current: () => delay, stop: () => clearInterval(timer) };
 }

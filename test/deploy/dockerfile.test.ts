@@ -95,7 +95,7 @@ describe('Dockerfile', () => {
       expect(dockerfileText).toContain(`COPY --from=${builder?.name ?? ''} ${content(c)}`);
     }
     const sources = copies.map((c) => c.getArguments()[0]?.getValue());
-    expect(sources).toEqual(expect.arrayContaining(['/app/package.json', '/app/node_modules', '/app/dist', '/app/config/rules.yaml', '/app/config/forwarded-schema.yaml']));
+    expect(sources).toEqual(expect.arrayContaining(['/app/package.json', '/app/bin', '/app/node_modules', '/app/dist', '/app/config/rules.yaml', '/app/config/forwarded-schema.yaml']));
     expect(sources.some((s) => s?.includes('relay/') || s?.includes('scrubbers') || s?.endsWith('.ts'))).toBe(false);
   });
 
@@ -119,15 +119,12 @@ describe('Dockerfile', () => {
     expect(cmd.join(' ')).not.toMatch(/curl|wget/);
   });
 
-  it('sizes memory exactly as `npm start` does: the same node flags and malloc settings', () => {
-    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    const words = (pkg.scripts['start'] ?? '').split(/\s+/);
-    const startFlags = words.filter((word) => word.startsWith('--'));
-    expect(startFlags.length).toBeGreaterThan(0);
-    expect(envOf(runtime).get('NODE_OPTIONS')?.split(/\s+/)).toEqual(startFlags);
-    const startEnv = words.slice(0, words.indexOf('node')).map((word) => word.split('='));
-    expect(startEnv.map(([name]) => name)).toEqual(['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_']);
-    for (const [name, value] of startEnv) expect(envOf(runtime).get(name ?? '')).toBe(value);
+  it('sizes memory through the package\'s bin, as `npm start` does, not through ENV', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+    const bin = pkg.bin['scrub-relay'] ?? '';
+    expect(pkg.scripts['start']).toBe(`exec ${bin} serve`);
+    expect(jsonForm(of(runtime, 'ENTRYPOINT').at(-1)).slice(2)).toEqual([`/app/${bin}`]);
+    for (const name of ['NODE_OPTIONS', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_']) expect(envOf(runtime).has(name)).toBe(false);
   });
 
   it('bakes in no secret and does not switch telemetry on', () => {
@@ -141,7 +138,7 @@ describe('Dockerfile', () => {
   it('starts through an init process that forwards SIGTERM', () => {
     const entrypoint = jsonForm(of(runtime, 'ENTRYPOINT').at(-1));
     expect(entrypoint.slice(0, 2)).toEqual(['/usr/bin/tini', '--']);
-    expect(entrypoint.slice(2)).toEqual(['node', '/app/dist/relay/cli.js']);
+    expect(entrypoint.slice(2)).toEqual(['/app/bin/scrub-relay']);
     expect(jsonForm(of(runtime, 'CMD').at(-1))).toEqual(['serve']);
   });
 
@@ -271,6 +268,10 @@ describe('Dockerfile build and start, replayed without Docker', () => {
       });
       expect(health.status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      expect(output).toContain('"maxOldSpaceMb":');
+      // recheck's jar (no JVM in the image) and its native binary are not shipped.
+      expect(existsSync(join(runDir, 'node_modules/recheck-jar'))).toBe(false);
+      expect(existsSync(join(runDir, 'node_modules/recheck-linux-x64'))).toBe(false);
 
       const healthcheck = jsonForm(of(runtime, 'HEALTHCHECK').at(-1));
       const hc = spawnSync(healthcheck[0] ?? 'node', healthcheck.slice(1), { env: { PATH: process.env.PATH, RELAY_PORT: String(port) }, timeout: 10_000 });
