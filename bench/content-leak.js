@@ -21,7 +21,7 @@ import { COMPANIES, loadCorpus, postCorpus, SENTRY_KEYS } from '../test/corpus/s
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { loadConfig } = await import(join(ROOT, 'dist/config/env.js'));
-const { createLogger } = await import(join(ROOT, 'dist/relay/logger.js'));
+const { createLogger } = await import(join(ROOT, 'dist/relay/observe/logger.js'));
 const { startRelay } = await import(join(ROOT, 'dist/relay/server.js'));
 
 const work = mkdtempSync(join(tmpdir(), 'content-leak-bench-'));

@@ -287,9 +287,9 @@ function modules() {
     ...Object.keys(pkg.dependencies).map((name) => (name === 'protobufjs' ? 'protobufjs/light.js' : name)),
     './dist/scrubbers/index.js',
     './dist/config/rules.js',
-    './dist/relay/adapters/otlp-protobuf.js',
-    './dist/relay/adapters/otlp-traces.js',
-    './dist/relay/adapters/sentry-event.js',
+    './dist/relay/formats/otlp/protobuf.js',
+    './dist/relay/formats/otlp/traces.js',
+    './dist/relay/formats/sentry/event.js',
     './dist/relay/app.js',
     './dist/relay/server.js',
   ];

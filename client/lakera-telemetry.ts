@@ -1,4 +1,4 @@
-import { deriveScanResult } from '../relay/adapters/lakera-guard.js';
+import { deriveScanResult } from '../protocol/lakera-guard.js';
 import type { LakeraTelemetryPayload, ScanResult } from './types.js';
 
 const EVENT_TYPES = new Set(['scan', 'blocked', 'allowed']);

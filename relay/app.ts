@@ -5,21 +5,21 @@ import { COMPANY_ID_RULE, companyIdSchema, isCompanyId } from '../config/company
 import type { RelayConfig } from '../config/env.js';
 import type { CompiledRuleSet } from '../scrubbers/index.js';
 import type { EventKind, Scrubber } from '../scrubbers/types.js';
-import type { Actor } from './admin-audit.js';
-import { createAdmission } from './admission.js';
+import type { Actor } from './admin/admin-audit.js';
+import { createAdmission } from './http/admission.js';
 import { createConsole } from './console/mount.js';
-import type { CounterHistory } from './counter-history.js';
-import { isStorageFault, volumeFreeBytes } from './db.js';
+import type { CounterHistory } from './admin/counter-history.js';
+import { isStorageFault, volumeFreeBytes } from './storage/db.js';
 import { AuthError, InputError, RelayError } from './errors.js';
-import { bearer, ingestAuth, ingestScope, IngestTokens, tokenMatches } from './ingest-auth.js';
-import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './ingest.js';
-import { validBody } from './json-body.js';
-import type { Metrics } from './metrics.js';
-import { decodeBody, parseEvents, requireJsonType } from './parse-body.js';
-import { bodyReadLimits, readIngestBody } from './read-body.js';
-import type { ScrubWorker } from './scrub-pool.js';
-import { registerSdkRoutes, sentryError } from './sdk-routes.js';
-import type { Stores } from './stores.js';
+import { bearer, ingestAuth, ingestScope, IngestTokens, tokenMatches } from './http/ingest-auth.js';
+import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './pipeline/ingest.js';
+import { validBody } from './http/json-body.js';
+import type { Metrics } from './observe/metrics.js';
+import { decodeBody, parseEvents, requireJsonType } from './http/parse-body.js';
+import { bodyReadLimits, readIngestBody } from './http/read-body.js';
+import type { ScrubWorker } from './pipeline/scrub-pool.js';
+import { registerSdkRoutes, sentryError } from './formats/sdk-routes.js';
+import type { Stores } from './storage/stores.js';
 
 export interface AppDeps {
   config: RelayConfig;

@@ -11,17 +11,17 @@ import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.j
 import { createScrubber } from '../scrubbers/index.js';
 import { createFreeTextScrubber } from '../scrubbers/free-text.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
-import { normaliseScanEvent } from './adapters/lakera-guard.js';
-import { safeError } from './forwarder.js';
-import { renderEvent } from './render-event.js';
-import { eventProblem } from './parse-body.js';
-import { fieldProblem, prepareEvent } from './scrub-events.js';
-import { StorageOpenError } from './db.js';
-import { memorySettings } from './memory-settings.js';
-import { readSalvageFiles } from './salvage.js';
-import { restoreSalvage } from './salvage-restore.js';
+import { normaliseScanEvent } from '../protocol/lakera-guard.js';
+import { safeError } from './sinks/forwarder.js';
+import { renderEvent } from './sinks/render-event.js';
+import { eventProblem } from './http/parse-body.js';
+import { fieldProblem, prepareEvent } from './pipeline/scrub-events.js';
+import { StorageOpenError } from './storage/db.js';
+import { memorySettings } from './observe/memory-settings.js';
+import { readSalvageFiles } from './storage/salvage.js';
+import { restoreSalvage } from './storage/salvage-restore.js';
 import { startRelay } from './server.js';
-import { openStores, type Stores } from './stores.js';
+import { openStores, type Stores } from './storage/stores.js';
 
 const USAGE = `Usage: scrub-relay <command>
 

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { companyIdSchema, COMPANY_ID_RULE, isCompanyId } from '../../config/company-id.js';
 import type { RelayConfig } from '../../config/env.js';
 import type { CompiledRuleSet, Scrubber } from '../../scrubbers/index.js';
-import type { CounterHistory } from '../counter-history.js';
+import type { CounterHistory } from '../admin/counter-history.js';
 import { InputError } from '../errors.js';
-import type { Stores } from '../stores.js';
+import type { Stores } from '../storage/stores.js';
 import { dryRun, pastedRulesScrubber } from './dry-run.js';
 import { egressIdsByHash, pendingByCompany, queueView } from './queue-view.js';
-import { readJson } from '../json-body.js';
+import { readJson } from '../http/json-body.js';
 import { rulesView, type RulesView } from './rules-report.js';
 import { requireAdmin, type ConsoleEnv } from './session-routes.js';
 

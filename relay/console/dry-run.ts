@@ -5,10 +5,10 @@ import type { RelayConfig } from '../../config/env.js';
 import { loadRules } from '../../config/rules.js';
 import { createScrubber } from '../../scrubbers/index.js';
 import type { EventKind, Finding, JsonObject, Scrubber, ZoneReport } from '../../scrubbers/index.js';
-import { normaliseScanEvent } from '../adapters/lakera-guard.js';
+import { normaliseScanEvent } from '../../protocol/lakera-guard.js';
 import { InputError, RelayError } from '../errors.js';
-import { eventProblem, parseEvents } from '../parse-body.js';
-import { fieldProblem, prepareEvent } from '../scrub-events.js';
+import { eventProblem, parseEvents } from '../http/parse-body.js';
+import { fieldProblem, prepareEvent } from '../pipeline/scrub-events.js';
 
 /** The dry run of one pasted event: what would be stored and forwarded, and why. */
 export type DryRunEvent =

@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import type { Db } from '../storage/db.js';
 
 /** Depth and age of one destination's queue. */
 export interface DestinationQueue {

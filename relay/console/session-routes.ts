@@ -2,10 +2,10 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { RelayConfig } from '../../config/env.js';
-import type { AdminAudit } from '../admin-audit.js';
+import type { AdminAudit } from '../admin/admin-audit.js';
 import { AuthError, InputError, RelayError } from '../errors.js';
-import { tokenMatches } from '../ingest-auth.js';
-import { readJson } from '../json-body.js';
+import { tokenMatches } from '../http/ingest-auth.js';
+import { readJson } from '../http/json-body.js';
 import { csrfMatches, type ConsoleRole, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
 /** The console's Hono environment: every API handler runs with a live session. */

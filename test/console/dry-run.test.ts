@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CounterHistory } from '../../relay/counter-history.js';
+import { CounterHistory } from '../../relay/admin/counter-history.js';
 import { PLANTED, plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { useTestApps } from '../helpers/test-app.js';
 import { ADMIN_TOKEN, AUDITOR_TOKEN, consoleRequest, signIn } from './support.js';

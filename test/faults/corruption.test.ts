@@ -1,7 +1,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStores } from '../../relay/stores.js';
+import { openStores } from '../../relay/storage/stores.js';
 import { relayEnv, runCli, startRelayProcess, tempDir, waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStores } from '../../relay/stores.js';
+import { openStores } from '../../relay/storage/stores.js';
 import { relayEnv, startRelayProcess, tempDir } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';

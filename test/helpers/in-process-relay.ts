@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../relay/logger.js';
+import { createLogger } from '../../relay/observe/logger.js';
 import { startRelay, type RunningRelay, type StartOptions } from '../../relay/server.js';
 import { tempDir } from './relay-process.js';
 import type { TestPki } from './tls.js';

@@ -1,7 +1,7 @@
 import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStores } from '../../relay/stores.js';
+import { openStores } from '../../relay/storage/stores.js';
 import type { RunningRelay } from '../../relay/server.js';
 import { useTestRelays } from '../helpers/in-process-relay.js';
 import { relayEnv, startRelayProcess, tempDir } from '../helpers/relay-process.js';

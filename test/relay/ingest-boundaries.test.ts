@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../relay/logger.js';
+import { createLogger } from '../../relay/observe/logger.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { runCli, tempDir } from '../helpers/relay-process.js';
 import { useTestApps } from '../helpers/test-app.js';

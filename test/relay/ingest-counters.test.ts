@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DROP_REASONS, INGEST_REFUSALS, type Metrics } from '../../relay/metrics.js';
+import { DROP_REASONS, INGEST_REFUSALS, type Metrics } from '../../relay/observe/metrics.js';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
 import { useTestApps, type TestAppOptions } from '../helpers/test-app.js';
 

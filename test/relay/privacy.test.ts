@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyRetention } from '../../relay/retention.js';
+import { applyRetention } from '../../relay/storage/retention.js';
 import type { RunningRelay } from '../../relay/server.js';
-import { openStores } from '../../relay/stores.js';
+import { openStores } from '../../relay/storage/stores.js';
 import { keyedHash } from '../../scrubbers/keyed-hash.js';
 import { plantedErrorEvent } from '../helpers/fixtures.js';
 import { useTestRelays } from '../helpers/in-process-relay.js';

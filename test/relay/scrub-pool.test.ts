@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadRules } from '../../config/rules.js';
 import { UnavailableError } from '../../relay/errors.js';
-import { createLogger } from '../../relay/logger.js';
-import { ScrubWorker } from '../../relay/scrub-pool.js';
+import { createLogger } from '../../relay/observe/logger.js';
+import { ScrubWorker } from '../../relay/pipeline/scrub-pool.js';
 import { findPlanted, plantedErrorEvent } from '../helpers/fixtures.js';
 
 const rules = loadRules({});

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../relay/logger.js';
+import { createLogger } from '../../relay/observe/logger.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { postAccepted, setConsent, startTestRelay, useTestRelays } from '../helpers/in-process-relay.js';
 import { waitFor } from '../helpers/relay-process.js';

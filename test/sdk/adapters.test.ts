@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseScanEvent, deriveScanResult } from '../../relay/adapters/lakera-guard.js';
-import { mapLogsRequest } from '../../relay/adapters/otlp-logs.js';
-import { anyValue, attributes, nanosToIso } from '../../relay/adapters/otlp-common.js';
-import { decodeOtlpProtobuf, encodeOtlpResponse, decodeOtlpResponse } from '../../relay/adapters/otlp-protobuf.js';
-import { mapTraceRequest } from '../../relay/adapters/otlp-traces.js';
-import { sentryKey } from '../../relay/adapters/sentry-auth.js';
-import { EnvelopeError, parseEnvelope } from '../../relay/adapters/sentry-envelope.js';
-import { mapSentryEvent } from '../../relay/adapters/sentry-event.js';
-import { checkEventShape } from '../../relay/event-schemas.js';
+import { normaliseScanEvent, deriveScanResult } from '../../protocol/lakera-guard.js';
+import { mapLogsRequest } from '../../relay/formats/otlp/logs.js';
+import { anyValue, attributes, nanosToIso } from '../../relay/formats/otlp/common.js';
+import { decodeOtlpProtobuf, encodeOtlpResponse, decodeOtlpResponse } from '../../relay/formats/otlp/protobuf.js';
+import { mapTraceRequest } from '../../relay/formats/otlp/traces.js';
+import { sentryKey } from '../../relay/formats/sentry/auth.js';
+import { EnvelopeError, parseEnvelope } from '../../relay/formats/sentry/envelope.js';
+import { mapSentryEvent } from '../../relay/formats/sentry/event.js';
+import { checkEventShape } from '../../relay/formats/native/event-schemas.js';
 
 const now = () => Date.parse('2026-11-23T12:00:00.000Z');
 

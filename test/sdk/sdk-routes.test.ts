@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpResponse, decodeOtlpProtobuf } from '../../relay/adapters/otlp-protobuf.js';
+import { decodeOtlpResponse, decodeOtlpProtobuf } from '../../relay/formats/otlp/protobuf.js';
 import type { RunningRelay } from '../../relay/server.js';
 import { findPlanted, PLANTED } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/relay-process.js';

@@ -1,0 +1,112 @@
+import { createSecureContext, rootCertificates } from 'node:tls';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { DestinationConfig, RelayConfig } from '../../config/env.js';
+import type { DestinationName } from '../storage/outbox.js';
+import { parseRetryAfter } from './send-policy.js';
+
+/** One upstream the forwarder sends to, with its own connections and its own backoff state. */
+export interface Destination {
+  name: DestinationName;
+  config: DestinationConfig;
+  url: string;
+  dispatcher: Dispatcher;
+  /** `batch`: one request carries many events (`{"events": [...]}`); `single`: one payload per request. */
+  mode: 'batch' | 'single';
+  gzip: boolean;
+  /** Consecutive failed rounds. */
+  failures: number;
+  /** When the next round may start, on the `performance.now()` clock. */
+  retryAt: number;
+  /** The part of `retryAt` the upstream asked for with `Retry-After` (a drain does not skip it). */
+  retryAfterAt: number;
+  /** Rows the upstream accepted whose delete failed (storage full or failing): removed before anything else is sent. */
+  undeleted: number[];
+  /** The send loop found nothing left to send while draining. */
+  drained: boolean;
+}
+
+/** A destination with its dispatcher: TLS 1.2+, the extra CA and client certificate, the proxy if any. */
+export function createDestination(relay: RelayConfig, config: DestinationConfig, mode: Destination['mode'], gzip: boolean): Destination {
+  const contextOptions = {
+    minVersion: 'TLSv1.2' as const,
+    ...(relay.caPem === undefined ? {} : { ca: [...rootCertificates, relay.caPem] }),
+    ...(config.clientCert === undefined ? {} : { cert: config.clientCert, key: config.clientKey }),
+  };
+  // One secure context for every connection: built per connection, parsing the system roots
+  // and the extra CA cost milliseconds each time.
+  const tls = { ...contextOptions, rejectUnauthorized: true, secureContext: createSecureContext(contextOptions) };
+  const { httpsProxy, noProxy } = relay;
+  const dispatcher =
+    httpsProxy === undefined
+      ? new Agent({ connect: tls })
+      : // `connect` is for hosts in NO_PROXY (undici's direct agent ignores `requestTls`); without it
+        // they would be dialled without our CA and client certificate.
+        new EnvHttpProxyAgent({ httpsProxy, httpProxy: httpsProxy, ...(noProxy === undefined ? {} : { noProxy }), connect: tls, requestTls: tls });
+  return {
+    name: config.name, config, url: config.url.href, dispatcher, mode, gzip,
+    failures: 0, retryAt: 0, retryAfterAt: 0, undeleted: [], drained: false,
+  };
+}
+
+/** How much of an answer's body is read; past it the status alone decides. */
+const ANSWER_LIMIT = 1024 * 1024;
+
+/**
+ * Reads the answer's body to its end. Not `dump()`, which ends quietly on a reset: a 2xx whose
+ * body is cut off is not taken as a delivery (the events are sent again, never lost).
+ */
+async function readAnswer(body: AsyncIterable<Buffer> & { destroy: () => unknown }): Promise<void> {
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > ANSWER_LIMIT) {
+      body.destroy();
+      return;
+    }
+  }
+}
+
+/**
+ * POSTs `wire` to the destination. Settles by construction: an abort of `controller` (a consent
+ * change, the shutdown deadline) or the whole-request deadline `timeoutMs` (which also bounds an
+ * upstream that drips its answer) rejects at once, whatever undici is still waiting for.
+ */
+export async function postTo(
+  destination: Destination,
+  wire: Buffer,
+  controller: AbortController,
+  timeoutMs: number,
+  now: () => number,
+): Promise<{ status: number; retryAfter: number | undefined }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'scrub-relay' };
+  if (destination.gzip) headers['content-encoding'] = 'gzip';
+  if (destination.config.apiKey !== undefined) headers['authorization'] = `Bearer ${destination.config.apiKey}`;
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(Object.assign(new Error('request aborted'), { name: 'AbortError', code: 'UND_ERR_ABORTED' }));
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const exchange = (async () => {
+    const response = await request(destination.url, {
+      method: 'POST',
+      dispatcher: destination.dispatcher,
+      headers,
+      body: wire,
+      signal: controller.signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    await readAnswer(response.body);
+    return { status: response.statusCode, retryAfter: parseRetryAfter(response.headers['retry-after'], now()) };
+  })();
+  // The loser of the race must not surface as an unhandled rejection.
+  exchange.catch(() => undefined);
+  aborted.catch(() => undefined);
+  try {
+    return await Promise.race([exchange, aborted]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) controller.signal.removeEventListener('abort', onAbort);
+  }
+}

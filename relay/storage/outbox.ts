@@ -1,0 +1,335 @@
+import { isVolumeFull, VolumeFullError, type Db } from './db.js';
+import type { SpaceReserve } from './space-reserve.js';
+import type { EventKind } from '../../scrubbers/types.js';
+
+export type DestinationName = 'diagnostics' | 'lakera';
+
+/** A scrubbed event ready to be written. `payload` is already free of raw values. */
+export interface NewOutboxRow {
+  eventId: string;
+  kind: EventKind;
+  destination: DestinationName;
+  companyId: string;
+  userHash: string | null;
+  ipHash: string | null;
+  payload: string;
+  /** JSON object `{rule: count}` of what the scrubber removed. */
+  findings: string;
+}
+
+export interface OutboxRow extends NewOutboxRow {
+  id: number;
+  bytes: number;
+  createdAt: number;
+  attempts: number;
+}
+
+export interface DeadLetterRow extends OutboxRow {
+  failedAt: number;
+  reason: string;
+}
+
+export interface OutboxTotals {
+  events: number;
+  bytes: number;
+  oldestCreatedAt: number | null;
+  byDestination: Record<string, number>;
+  deadLetters: number;
+}
+
+/** Rows read per step when expiring from the front of the outbox. */
+const EXPIRE_PAGE = 500;
+
+const ROW_COLUMNS = `id, event_id AS eventId, kind, destination, company_id AS companyId, user_hash AS userHash,
+  ip_hash AS ipHash, payload, findings, bytes, created_at AS createdAt, attempts`;
+
+// Totals are kept by triggers so that every process writing the file (the relay, the CLI) keeps
+// them right, and reading them costs one row instead of a scan of the outbox.
+const TOTALS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox_totals (id INTEGER PRIMARY KEY CHECK (id = 1), events INTEGER NOT NULL, bytes INTEGER NOT NULL) STRICT;
+INSERT OR IGNORE INTO outbox_totals (id, events, bytes) SELECT 1, COUNT(*), COALESCE(SUM(bytes), 0) FROM outbox;
+CREATE TRIGGER IF NOT EXISTS outbox_totals_insert AFTER INSERT ON outbox
+BEGIN UPDATE outbox_totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE id = 1; END;
+CREATE TRIGGER IF NOT EXISTS outbox_totals_delete AFTER DELETE ON outbox
+BEGIN UPDATE outbox_totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE id = 1; END;
+`;
+
+/** The volume guard of an outbox: its reserve, and the room a write needs once the reserve is taken again. */
+export interface OutboxSpace {
+  reserve: SpaceReserve;
+  /** Free bytes that must stay after the reserve is taken again before new events are accepted. */
+  headroomBytes: number;
+}
+
+/**
+ * The durable outbox: scrubbed events wait here until an upstream answers 2xx. Every method is
+ * synchronous and each write is one transaction, so a `202` is only sent after the commit.
+ *
+ * A full volume never keeps it from deleting what was delivered: on SQLITE_FULL the reserve is
+ * given up and the WAL checkpointed (so its file is reused from the start, needing no new space),
+ * and while the reserve is not held, new events are refused and every delete is followed by a
+ * checkpoint.
+ */
+export class Outbox {
+  private readonly insertStmt;
+  private readonly totalsStmt;
+  private readonly claimStmt;
+  private readonly deleteStmt;
+  private readonly bumpStmt;
+  private readonly oldestStmt;
+  private readonly frontStmt;
+  private readonly presentStmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+    private readonly space?: OutboxSpace,
+  ) {
+    db.exec(TOTALS_SCHEMA);
+    this.insertStmt = db.prepare(
+      `INSERT INTO outbox (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.totalsStmt = db.prepare<[], { events: number; bytes: number }>('SELECT events, bytes FROM outbox_totals WHERE id = 1');
+    this.claimStmt = db.prepare<[string, number, number], OutboxRow>(
+      `SELECT ${ROW_COLUMNS} FROM outbox WHERE destination = ? AND id > ? ORDER BY id LIMIT ?`,
+    );
+    this.deleteStmt = db.prepare<[number]>('DELETE FROM outbox WHERE id = ?');
+    this.bumpStmt = db.prepare<[number]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
+    this.oldestStmt = db.prepare<[number], { id: number; bytes: number }>(
+      'SELECT id, bytes FROM outbox ORDER BY id LIMIT ?',
+    );
+    this.frontStmt = db.prepare<[number], { id: number; createdAt: number }>(
+      'SELECT id, created_at AS createdAt FROM outbox ORDER BY id LIMIT ?',
+    );
+    this.presentStmt = db.prepare<[string], { id: number }>('SELECT id FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
+  }
+
+  /** Events and payload bytes currently queued. */
+  size(): { events: number; bytes: number } {
+    return this.totalsStmt.get() ?? { events: 0, bytes: 0 };
+  }
+
+  /**
+   * Writes the rows in one transaction. `makeRoom` runs inside the same transaction first and may
+   * evict older rows; it returns false to refuse the whole write (nothing is kept).
+   */
+  enqueue(rows: readonly NewOutboxRow[], makeRoom?: (incomingBytes: number) => boolean): { ids: number[] } | undefined {
+    return this.enqueueGroups([{ rows, makeRoom }])[0];
+  }
+
+  /**
+   * Writes several independent groups of rows in one transaction (group commit: one WAL commit,
+   * and with `synchronous=FULL` one fsync, for many requests). `keep`, when given, is asked about
+   * each row inside the transaction (the consent check) and the rows it refuses are not written.
+   * Each group's `makeRoom` then runs in turn and may refuse that group alone (undefined in its
+   * place); a storage error fails them all.
+   */
+  enqueueGroups(
+    groups: readonly { rows: readonly NewOutboxRow[]; makeRoom?: ((incomingBytes: number) => boolean) | undefined }[],
+    keep?: (row: NewOutboxRow) => boolean,
+  ): ({ ids: number[]; rows: NewOutboxRow[] } | undefined)[] {
+    if (this.space && !this.space.reserve.tryHold(this.space.headroomBytes)) throw new VolumeFullError();
+    const createdAt = this.now();
+    const insert = this.insertStmt;
+    return this.whenFull(false, () => this.db.transaction(() =>
+      groups.map(({ rows: given, makeRoom }) => {
+        const rows = keep === undefined ? [...given] : given.filter(keep);
+        const bytes = rows.map((row) => Buffer.byteLength(row.payload));
+        const incoming = bytes.reduce((sum, n) => sum + n, 0);
+        if (makeRoom && !makeRoom(incoming)) return undefined;
+        const ids = new Array<number>(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          const { lastInsertRowid } = insert.run(
+            row.eventId, row.kind, row.destination, row.companyId, row.userHash, row.ipHash, row.payload, row.findings, bytes[i]!, createdAt,
+          );
+          ids[i] = Number(lastInsertRowid);
+        }
+        return { ids, rows };
+      }),
+    )());
+  }
+
+  /** Deletes the oldest rows until `bytes` more fit under `limit`; returns how many were evicted. */
+  evictOldest(incomingBytes: number, limit: number): number {
+    let { bytes } = this.size();
+    let evicted = 0;
+    while (bytes + incomingBytes > limit) {
+      const victims = this.oldestStmt.all(100);
+      if (victims.length === 0) break;
+      for (const victim of victims) {
+        if (bytes + incomingBytes <= limit) break;
+        this.deleteStmt.run(victim.id);
+        bytes -= victim.bytes;
+        evicted += 1;
+      }
+    }
+    return evicted;
+  }
+
+  /** The next rows for a destination, oldest first, after `afterId`. Nothing is removed. */
+  peek(destination: DestinationName, limit: number, afterId = 0): OutboxRow[] {
+    return this.claimStmt.all(destination, afterId, limit);
+  }
+
+  /** Which of `ids` are still queued (not purged, expired, evicted or delivered meanwhile). */
+  present(ids: readonly number[]): Set<number> {
+    return new Set(this.presentStmt.all(JSON.stringify(ids)).map((row) => row.id));
+  }
+
+  /** Runs `fn` as one transaction on the outbox's connection; the writes inside it share one commit. */
+  atomically<T>(fn: () => T): T {
+    return this.whenFull(true, () => this.db.transaction(fn)());
+  }
+
+  /**
+   * Runs a write; on SQLITE_FULL gives up the reserve and checkpoints, then (`retry`) runs it once
+   * more. Inside an open transaction it only gives up the reserve: SQLite rolled the transaction
+   * back, and its owner retries. While the reserve is not held, each write is followed by a
+   * checkpoint: then the WAL is reused from its start and a delete needs no new space.
+   */
+  private whenFull<T>(retry: boolean, write: () => T): T {
+    if (this.space === undefined || this.db.inTransaction) {
+      try {
+        return write();
+      } catch (error) {
+        if (this.space !== undefined && isVolumeFull(error)) this.space.reserve.release();
+        throw error;
+      }
+    }
+    let result: T;
+    try {
+      result = write();
+    } catch (error) {
+      if (!isVolumeFull(error)) throw error;
+      this.space.reserve.release();
+      this.checkpoint();
+      if (!retry) throw error;
+      result = write();
+    }
+    if (!this.space.reserve.isHeld()) this.checkpoint();
+    return result;
+  }
+
+  private checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Best effort: the write that follows reports the fault, if there is still one.
+    }
+  }
+
+  /**
+   * Removes rows that were delivered (or must never be sent). Inside a transaction already open
+   * (`atomically`) the deletes join it: a nested transaction would be a savepoint, and SQLite
+   * journals every page a savepoint changes (a delivered batch took 2.4 times as long).
+   */
+  remove(ids: readonly number[]): void {
+    const deleteRows = (): void => {
+      for (const id of ids) this.deleteStmt.run(id);
+    };
+    if (this.db.inTransaction) this.whenFull(false, deleteRows);
+    else this.whenFull(true, () => this.db.transaction(deleteRows)());
+  }
+
+  /** Counts one more failed attempt for each row. */
+  recordAttempt(ids: readonly number[]): void {
+    this.whenFull(true, () =>
+      this.db.transaction(() => {
+        for (const id of ids) this.bumpStmt.run(id);
+      })(),
+    );
+  }
+
+  /** Moves rows that failed permanently to the dead-letter table, with the reason. */
+  deadLetter(ids: readonly number[], reason: string): void {
+    const failedAt = this.now();
+    const move = this.db.prepare(
+      `INSERT INTO dead_letters (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts, failed_at, reason)
+       SELECT event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts + 1, ?, ? FROM outbox WHERE id = ?`,
+    );
+    this.whenFull(true, () =>
+      this.db.transaction(() => {
+        for (const id of ids) {
+          move.run(failedAt, reason, id);
+          this.deleteStmt.run(id);
+        }
+      })(),
+    );
+  }
+
+  /** Dead letters, newest first. */
+  deadLetters(limit = 100): DeadLetterRow[] {
+    return this.db
+      .prepare<[number], DeadLetterRow>(
+        `SELECT ${ROW_COLUMNS}, failed_at AS failedAt, reason FROM dead_letters ORDER BY id DESC LIMIT ?`,
+      )
+      .all(limit);
+  }
+
+  /**
+   * Moves dead letters back into the outbox (all, or the given ids); returns how many. They are
+   * queued anew: their age (`RELAY_MAX_EVENT_AGE`) counts from the replay, which keeps the outbox
+   * in creation order for {@link expire}.
+   */
+  replayDeadLetters(ids?: readonly number[]): number {
+    const filter = ids === undefined ? '' : `WHERE id IN (${ids.map(() => '?').join(',') || 'NULL'})`;
+    return this.db.transaction(() => {
+      const moved = this.db
+        .prepare(
+          `INSERT INTO outbox (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts)
+           SELECT event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, ?, 0 FROM dead_letters ${filter} ORDER BY id`,
+        )
+        .run(this.now(), ...(ids ?? [])).changes;
+      this.db.prepare(`DELETE FROM dead_letters ${filter}`).run(...(ids ?? []));
+      return moved;
+    })();
+  }
+
+  /** Deletes every queued and dead-lettered event of a company; returns how many. */
+  purgeCompany(companyId: string): number {
+    return this.whenFull(true, () =>
+      this.db.transaction(() => {
+        const queued = this.db.prepare('DELETE FROM outbox WHERE company_id = ?').run(companyId).changes;
+        const dead = this.db.prepare('DELETE FROM dead_letters WHERE company_id = ?').run(companyId).changes;
+        return queued + dead;
+      })(),
+    );
+  }
+
+  /**
+   * Deletes queued events created before `cutoff` (ms); returns how many. Rows are written in
+   * creation order, so the expired ones are the oldest ids: this reads from the front in pages and
+   * stops at the first row still young, instead of scanning the whole outbox.
+   */
+  expire(cutoff: number): number {
+    let expired = 0;
+    for (;;) {
+      const page = this.frontStmt.all(EXPIRE_PAGE);
+      const old = page.filter((row) => row.createdAt < cutoff);
+      if (old.length > 0) this.remove(old.map((row) => row.id));
+      expired += old.length;
+      if (old.length < page.length || page.length < EXPIRE_PAGE) return expired;
+    }
+  }
+
+  /** Deletes dead letters that failed before `cutoff` (ms); returns how many. */
+  expireDeadLetters(cutoff: number): number {
+    return this.db.prepare('DELETE FROM dead_letters WHERE failed_at < ?').run(cutoff).changes;
+  }
+
+  /** A summary for operators: depth, bytes, age, per destination. */
+  totals(): OutboxTotals {
+    const { events, bytes } = this.size();
+    const oldest = this.db.prepare<[], { c: number }>('SELECT created_at AS c FROM outbox ORDER BY id LIMIT 1').get();
+    const byDestination: Record<string, number> = {};
+    for (const row of this.db
+      .prepare<[], { destination: string; n: number }>('SELECT destination, COUNT(*) AS n FROM outbox GROUP BY destination')
+      .all()) {
+      byDestination[row.destination] = row.n;
+    }
+    const dead = this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM dead_letters').get();
+    return { events, bytes, oldestCreatedAt: oldest?.c ?? null, byDestination, deadLetters: dead?.n ?? 0 };
+  }
+}
