@@ -17,6 +17,7 @@ import { renderEvent } from './sinks/render-event.js';
 import { eventProblem } from './http/parse-body.js';
 import { fieldProblem, prepareEvent } from './pipeline/scrub-events.js';
 import { StorageOpenError } from './storage/db.js';
+import { configHelp } from '../config/env-docs.js';
 import { memorySettings } from './observe/memory-settings.js';
 import { readSalvageFiles } from './storage/salvage.js';
 import { restoreSalvage } from './storage/salvage-restore.js';
@@ -330,6 +331,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'serve':
+      if (args.includes('--help') || args.includes('-h')) {
+        process.stdout.write(`${configHelp()}\n`);
+        return 0;
+      }
       await serve(loadConfig(process.env));
       return -1;
     case 'scrub':

@@ -2,6 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/env.js';
+import { checkDepthLimits } from '../config/depth-limits.js';
 import { loadRules } from '../config/rules.js';
 import { createScrubber } from '../scrubbers/index.js';
 import { createApp } from './app.js';
@@ -56,6 +57,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const now = options.now ?? Date.now;
   const metrics = createMetrics();
   const rules = loadRules({ userFile: config.rulesFile });
+  checkDepthLimits(config.maxDepth, rules.limits);
   const stores = openStores({
     dbPath: config.dbPath,
     durability: config.durability,
