@@ -36,6 +36,15 @@ const DIGEST = /^(?:sha(?:1|224|256|384|512)|md5)[-:_]/i;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** Lower-case hex of these lengths is a SHA-1 (git), SHA-256 or SHA-512 digest: technical. */
 const DIGEST_HEX_LENGTHS = new Set([40, 64, 128]);
+/**
+ * Lower-case hex of 32 is most often an id: a W3C trace id, a Sentry event id, a UUID without
+ * dashes. Some vendors' API keys have the same shape, so it is kept only when the words just
+ * before it do not name a secret (`token …`, `api_key: …`); under a secret's key name the key
+ * rules remove it anyway.
+ */
+const ID_HEX_LENGTH = 32;
+const SECRET_BEFORE = /(?:token|key|secret|pass(?:word|wd)?|pwd|auth[a-z]*|bearer|credentials?)s?[^a-z0-9]{0,3}$/i;
+const SECRET_BEFORE_REACH = 24;
 /** How far around a token a template reference (`${…}`, `{{ … }}`) is looked for. */
 const TEMPLATE_REACH = 64;
 
@@ -62,6 +71,7 @@ export function isHighEntropyToken(s: string, start: number, end: number, settin
   const isHex = f.hexLetters === letters && f.digits + letters === length && (f.upper === 0 || f.lower === 0);
   if (isHex && f.digits > 0) {
     if (f.upper === 0 && DIGEST_HEX_LENGTHS.has(length)) return false;
+    if (f.upper === 0 && length === ID_HEX_LENGTH && !SECRET_BEFORE.test(s.slice(Math.max(0, start - SECRET_BEFORE_REACH), start))) return false;
     return length >= settings.hexMinLength && shannonEntropy(s, start, end) >= settings.hexThreshold;
   }
   if (f.digits === 0) return randomLetters(f, length) && shannonEntropy(s, start, end) >= settings.base64Threshold;

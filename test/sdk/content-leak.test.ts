@@ -84,18 +84,16 @@ describe('the labelled SDK corpus through the relay', () => {
     if (dump !== undefined) writeFileSync(dump, JSON.stringify(report, null, 1));
     expect(report.events.missing).toEqual([]);
     // The count and the first placements (planted at → arrived at); the report above has the rest.
-    // The targets are 0 leaked and >= 0.99 kept. Not reached yet; these bounds hold what is, so
-    // that any regression fails:
-    // - 5 placements of faker's product and "hacker" phrases, sentences written entirely in
-    //   technical vocabulary ("New Keyboard model with 46 GB RAM, 61 GB storage, and favorable
-    //   features"), still read as technical to the content classifier;
-    // - technical values lost by design: 140 random 32-hex ids under generated keys (removed as
-    //   high-entropy secrets: a hex API key looks the same), and templates and URL bases inside
-    //   frame locals that also held content or a query (a local is kept whole or becomes a marker).
+    // The targets are 0 leaked and >= 0.99 kept. The kept target is met; the leak target is not,
+    // so this bound holds what is and any regression fails: 5 placements of faker's product and
+    // "hacker" phrases, sentences written entirely in technical vocabulary ("New Keyboard model
+    // with 46 GB RAM, 61 GB storage, and favorable features"), still read as technical by the
+    // content classifier. Technical values still lost, by design: templates and URL bases inside
+    // frame locals that also held content or a query (a local is kept whole or becomes a marker).
     const leaked = report.content.leaked.map((label) => `${label.event} ${label.path} → ${label.arrivedAt}: ${label.text}`);
     expect(leaked.length, leaked.join('\n')).toBeLessThanOrEqual(5);
     expect(report.content.leaked.every((label) => label.kind === 'faker'), leaked.join('\n')).toBe(true);
     expect(report.content.distinctLeakedAnywhere).toBeLessThanOrEqual(6);
-    expect(report.technical.ratio).toBeGreaterThanOrEqual(0.975);
+    expect(report.technical.ratio).toBeGreaterThanOrEqual(0.99);
   });
 });
