@@ -18,7 +18,8 @@ export function takeRedosMs(): number {
 /**
  * Why `source` is refused, or undefined when its backtracking work is bounded by
  * {@link MAX_STEPS_PER_CHAR} steps per character of text, for any text (see {@link regexCost}: a
- * static analysis of the pattern, microseconds per pattern, so every start analyses every rule).
+ * static analysis of the pattern, cheap enough that every start analyses every rule; bench/scrub.js
+ * prints the rules' load time).
  * @example redosProblem('a{1,65535}b', '')
  *   // 'pattern is not linear: a{1,65535}: it can rescan up to 65535 characters from every start
  *   //  position (about 131072 backtracking steps per character of text, limit 4096): a{1,65535}b'
