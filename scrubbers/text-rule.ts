@@ -28,7 +28,7 @@ export interface TextRule {
   validator: ((value: string) => boolean) | undefined;
   scoped: boolean;
   skipKeys: readonly (readonly string[])[];
-  /** Feature bits the string must have (see `candidates`); 0 until the scrubber assigns them. */
+  /** Feature bits the string must have (see `TextRuleIndex.candidates`); 0 until the index assigns them. */
   requires: number;
   /** Whether {@link requires} covers every gate of the rule (false when feature bits ran out). */
   gated: boolean;
