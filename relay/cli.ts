@@ -76,8 +76,8 @@ function parseSince(raw: string | undefined): number | undefined {
 /**
  * undici parses the upstreams' responses with llhttp compiled to WebAssembly. V8's optimising tier
  * recompiles the parser's one large function in the background at the first upstream request, with
- * about 30 MB of scratch memory: a spike of the relay's RSS, once, for a parser that reads a few
- * small responses a second. Its baseline code is enough. The flags must be set before that first
+ * scratch memory of its own (docs/durability.md): a spike of the relay's RSS, once, for a parser
+ * that reads a few small responses a second. Its baseline code is enough. The flags must be set before that first
  * request compiles the module; they cannot be passed in NODE_OPTIONS, so the relay sets them itself.
  */
 function keepWasmOnBaselineCode(): void {

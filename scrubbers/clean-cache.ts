@@ -36,3 +36,38 @@ export class CleanCache {
     for (const [key, stamp] of this.stamps) if (stamp !== ended) this.stamps.delete(key);
   }
 }
+
+/** Clean-cache lookups under a key before its find rate is judged (see {@link worthLookingUp}). */
+const COLD_KEY_MIN_LOOKS = 32;
+/** A key is cold when fewer than 1 in this many lookups under it find the string. */
+const COLD_KEY_FINDS = 4;
+/** While a key is cold, 1 string in this many under it is still looked up. */
+const COLD_KEY_SAMPLE = 16;
+/** Lookups per key after which its counts are halved, so that they follow recent traffic. */
+const CACHE_STATS_WINDOW = 1024;
+
+/** Clean-cache lookups for strings under one key, and how many found the string. */
+export interface CacheStats {
+  cacheLooks: number;
+  cacheFinds: number;
+  /** Strings under this key not looked up while it was cold. */
+  coldSkips: number;
+}
+
+/**
+ * Whether strings under a key are worth a clean-cache lookup. Keys whose values rarely recur
+ * (messages, stack traces, ids, timestamps) would only pay for the lookup and churn the cache; once
+ * fewer than 1 in COLD_KEY_FINDS lookups under a key find its string, only 1 string in
+ * COLD_KEY_SAMPLE under it is looked up (and remembered), which keeps measuring the key, and the
+ * counts are halved every CACHE_STATS_WINDOW lookups so that a key whose values start to recur is
+ * cached again. The caller counts a find in `cacheFinds`.
+ */
+export function worthLookingUp(stats: CacheStats): boolean {
+  const cold = stats.cacheLooks >= COLD_KEY_MIN_LOOKS && stats.cacheFinds * COLD_KEY_FINDS < stats.cacheLooks;
+  if (cold && ++stats.coldSkips % COLD_KEY_SAMPLE !== 0) return false;
+  if (++stats.cacheLooks >= CACHE_STATS_WINDOW) {
+    stats.cacheLooks >>>= 1;
+    stats.cacheFinds >>>= 1;
+  }
+  return true;
+}

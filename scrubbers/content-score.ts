@@ -16,8 +16,8 @@ export const LONG_WORDS = 10;
 /**
  * Share of natural words that makes a long string prose. English prose about software shares much
  * of its vocabulary with error messages; over ten words or more, a fifth of natural words is
- * already more than templated messages hold (measured on test/corpus/content: English prose
- * recall rises by about a tenth, technical strings kept fall by under 0.5%).
+ * already more than templated messages hold (measured on test/corpus/content, which
+ * test/scrubbers/content-policy.test.ts prints; the trade-off is in bench/content-policy.js's header).
  */
 export const LONG_SHARE = 0.2;
 /** Words from which a value that must be technical (a frame local) is prose with one natural word. */

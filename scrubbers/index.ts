@@ -1,4 +1,5 @@
-export { createScrubber, detectInText } from './scrubber.js';
+export { createScrubber } from './scrubber.js';
+export { detectInText } from './detect-in-text.js';
 export type { ScrubberOptions } from './scrubber.js';
 export { ScrubError } from './errors.js';
 export { VALIDATOR_NAMES } from './validators.js';

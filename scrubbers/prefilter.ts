@@ -94,8 +94,8 @@ const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
 
 /**
  * A test that answers, for every string `s`, what `s.toLowerCase().includes(literal)` answers for
- * a lower-case ASCII literal, without lower-casing `s`, which copies the string (with these tests,
- * scrubbing the bench's events ran 1.6-6.3% faster: medians of four same-process A/B runs). The `i` flag alone
+ * a lower-case ASCII literal, without lower-casing `s`, which copies the string (the gain is in
+ * bench/scrub.js's header). The `i` flag alone
  * pairs only ASCII letters with each other here, while `toLowerCase` also maps two characters
  * outside ASCII into it: the Kelvin sign (U+212A) to `k`, and İ (U+0130) to `i` plus U+0307, which
  * can only end a match. Both facts are checked over every code point in
@@ -116,8 +116,8 @@ export function foldedMatcher(literal: string): RegExp {
  * The per-character pass of {@link Prefilter.measure}: records each folded ASCII character and
  * pair of `s` in `seen` (stamped `gen`), writes the run and count metrics to `metrics`, and returns
  * the literal groups whose marking pair occurred. A plain function over typed arrays rather than a
- * method: V8 compiles this loop about 1.7 times as fast without `this` in it (measured inside the
- * scrubber on the bench corpus: 16.6 to 9.8 µs per event).
+ * method: V8 compiles this loop to faster code without `this` in it (measured inside the scrubber
+ * on the bench corpus; the figures are in bench/scrub.js's header).
  */
 function scan(s: string, seen: Uint16Array, slotGroups: Int32Array, gen: number, metrics: Int32Array): number {
   let groups = 0;
@@ -171,8 +171,8 @@ function scan(s: string, seen: Uint16Array, slotGroups: Int32Array, gen: number,
       tokenMixed = 0;
     }
     // Hex and number runs break at almost every word: counted without branches, which the CPU
-    // would mispredict. With the capitals as two ORs, the scan ran about 20% faster on the bench
-    // corpus's strings.
+    // would mispredict. With the capitals as two ORs the scan ran faster still on the bench
+    // corpus's strings (bench/scrub.js's header).
     hex = (hex + 1) & -((e & HEX_RUN) >>> HEX_RUN_SHIFT);
     let shorter = hexRun - hex;
     hexRun -= shorter & (shorter >> 31);

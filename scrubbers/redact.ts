@@ -1,5 +1,6 @@
 import { keyedHash } from './keyed-hash.js';
 import type { RuleMethod } from './rule-set.js';
+import type { JsonValue } from './types.js';
 
 /** How a rule renders what it detected. */
 export interface Redaction {
@@ -47,6 +48,16 @@ function mask(value: string, keepLast: number): string {
     }
   }
   return out;
+}
+
+/**
+ * Renders a whole value a key or content rule matched: a string as {@link redactText} does, any
+ * other value by its JSON text when hashed, otherwise by the marker alone.
+ */
+export function redactWhole(r: Redaction, value: JsonValue, hashKey: Buffer | string): JsonValue {
+  if (typeof value === 'string') return redactText(r, value, hashKey);
+  if (r.method === 'hash') return redactText(r, JSON.stringify(value), hashKey);
+  return r.method === 'mask' ? '[masked]' : r.replacement;
 }
 
 function isAlnum(c: number): boolean {

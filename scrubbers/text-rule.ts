@@ -20,7 +20,7 @@ export interface TextRule {
   literalIds: Int32Array;
   /** Prefilter literal ids per pattern. */
   patternLiteralIds: Int32Array[];
-  /** The patterns without the `d` flag: match indices cost about 4× per match in V8. */
+  /** The patterns without the `d` flag: V8 makes every match dearer when it records match indices. */
   fast: RegExp[];
   /** Sticky `d` twins of patterns with a `value` group, used only when the value's place in the match is ambiguous. */
   exact: (RegExp | undefined)[];
@@ -28,7 +28,7 @@ export interface TextRule {
   validator: ((value: string) => boolean) | undefined;
   scoped: boolean;
   skipKeys: readonly (readonly string[])[];
-  /** Feature bits the string must have (see `candidates`); 0 until the scrubber assigns them. */
+  /** Feature bits the string must have (see `TextRuleIndex.candidates`); 0 until the index assigns them. */
   requires: number;
   /** Whether {@link requires} covers every gate of the rule (false when feature bits ran out). */
   gated: boolean;

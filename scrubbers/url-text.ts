@@ -76,6 +76,19 @@ export function stripQueries(text: string, keep: ReadonlySet<string>): { text: s
   return { text: count > 0 ? out : text, count };
 }
 
+/** A URL field: query values dropped unless their key is technical, the fragment too when it holds values. */
+export function stripUrl(url: string, keep: ReadonlySet<string>): { text: string; count: number } {
+  const hash = url.indexOf('#');
+  const base = hash === -1 ? url : url.slice(0, hash);
+  const fragment = hash === -1 ? '' : url.slice(hash + 1);
+  const q = base.indexOf('?');
+  const query = q === -1 ? { text: '', count: 0 } : stripQueryValues(base.slice(q + 1), keep);
+  const frag = fragment.includes('=') ? stripQueryValues(fragment, keep) : { text: fragment, count: 0 };
+  const count = query.count + frag.count;
+  if (count === 0) return { text: url, count: 0 };
+  return { text: (q === -1 ? base : `${base.slice(0, q + 1)}${query.text}`) + (hash === -1 ? '' : `#${frag.text}`), count };
+}
+
 /** A whole string that is a form body or a bare query string: `a=1&b=hello%20world`. */
 export function isFormEncoded(text: string): boolean {
   return text.indexOf('&') !== -1 && /^[A-Za-z0-9_.%[\]-]{1,64}=[^&\s]*(?:&[A-Za-z0-9_.%[\]-]{1,64}=[^&\s]*)+$/.test(text);

@@ -38,8 +38,8 @@ export interface IngestDeps {
 const PSEUDONYM_CACHE = 4096;
 
 /**
- * {@link keyedHash} under the relay's hash key, remembering recent answers: an HMAC costs a few
- * microseconds, a large share of a small event's ingest. Two bounded generations, like the
+ * {@link keyedHash} under the relay's hash key, remembering recent answers: an HMAC is a large
+ * share of a small event's ingest (bench/relay.js's header). Two bounded generations, like the
  * scrubber's clean-string cache.
  */
 export function pseudonymizer(hashKey: string): (value: string) => string {
@@ -102,7 +102,8 @@ export function admit(deps: IngestDeps, kind: EventKind, events: readonly Scrubb
   const refused = configGate(deps.config, kind);
   const destination = DESTINATION[kind];
   const rows: NewOutboxRow[] = [];
-  // Summed per request first: a labelled counter increment costs about a microsecond, several per event.
+  // Summed per request first: a labelled counter increment is dear next to the rest of an event's
+  // ingest (bench/relay.js's header), and an event can have several findings.
   const findings = new Map<string, number>();
   for (const scrubbed of events) {
     const reason = refused ?? (scrubbed.outcome === 'scrubbed' ? undefined : 'scrub_failed');
@@ -195,10 +196,10 @@ function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (
 
 /**
  * Group commit for ingest requests: the requests whose bodies were read in the same turn of the
- * event loop are written in one transaction, and each is answered only after that commit. One
- * commit per request costs ~0.1 ms (`normal`) to several ms (`full`, an fsync) on this kind of
- * disk (see bench/relay.js); sharing it keeps the `202`-after-commit promise at a fraction of
- * the cost.
+ * event loop are written in one transaction, and each is answered only after that commit. A
+ * commit is the dearest step of a small request, an fsync with `full` (docs/durability.md has the
+ * figures, bench/relay.js measures them); sharing it keeps the `202`-after-commit promise at a
+ * fraction of the cost.
  */
 export class IngestBatcher {
   private pending: { request: PreparedIngest; resolve: (result: IngestResult) => void; reject: (error: unknown) => void }[] = [];

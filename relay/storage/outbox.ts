@@ -223,7 +223,7 @@ export class Outbox {
   /**
    * Removes rows that were delivered (or must never be sent). Inside a transaction already open
    * (`atomically`) the deletes join it: a nested transaction would be a savepoint, and SQLite
-   * journals every page a savepoint changes (a delivered batch took 2.4 times as long).
+   * journals every page a savepoint changes (a delivered batch took much longer: docs/durability.md).
    */
   remove(ids: readonly number[]): void {
     const deleteRows = (): void => {
