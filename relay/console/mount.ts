@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { RelayConfig } from '../../config/env.js';
 import { loadRules } from '../../config/rules.js';
 import type { CompiledRuleSet, Scrubber } from '../../scrubbers/index.js';
+import { AdminService } from '../admin/admin-service.js';
 import { CounterHistory } from '../admin/counter-history.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { Stores } from '../storage/stores.js';
@@ -17,6 +18,8 @@ export interface ConsoleDeps {
   scrubber: Scrubber;
   metrics: Metrics;
   onEnqueued: () => void;
+  /** The admin service the relay's admin routes use; one of its own on the same stores when absent. */
+  admin?: AdminService | undefined;
   /** The running rule set; loaded from the config on first use when absent. */
   rules?: CompiledRuleSet | undefined;
   /** The relay's counter history (sampled by its retention job); one of its own when absent. */
@@ -44,10 +47,10 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> | undefined {
   registerConsoleApi(app, {
     config,
     stores: deps.stores,
+    admin: deps.admin ?? new AdminService({ stores: deps.stores, onEnqueued: deps.onEnqueued }),
     scrubber: deps.scrubber,
     rules: () => (rules ??= loadRules({ userFile: config.rulesFile })),
     history: deps.history ?? new CounterHistory(deps.stores.db, deps.metrics),
-    onEnqueued: deps.onEnqueued,
   });
 
   app.get('/', (c) => c.redirect('/console/', 308));
