@@ -113,6 +113,11 @@ export class AdminService {
     return restoreSalvage(this.stores, image, source, actor);
   }
 
+  /** A console session opened with the admin or the auditor token. */
+  recordSignIn(actor: 'console:admin' | 'console:auditor'): void {
+    this.stores.audit.record(actor, 'console.sign_in', null, {});
+  }
+
   /** The admin audit trail, newest first. */
   listAudit(page: PageQuery = {}): AdminAuditRow[] {
     return this.stores.audit.list({ since: page.since, limit: page.limit ?? 1000, beforeId: page.beforeId });

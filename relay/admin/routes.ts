@@ -6,9 +6,9 @@ import type { RelayConfig } from '../../config/env.js';
 import { AuthError, InputError } from '../errors.js';
 import { bearer, tokenMatches } from '../http/ingest-auth.js';
 import { validBody } from '../http/json-body.js';
-import { warnEvery } from '../observe/log-limiter.js';
 import type { Actor } from './admin-audit.js';
 import type { AdminService } from './admin-service.js';
+import { logAdminCalls } from './call-log.js';
 
 /** The admin routes' Hono environment: every handler runs with the actor its token names. */
 export type AdminEnv = { Variables: { actor: Actor } };
@@ -46,26 +46,6 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
 }
 
 /**
- * One log line per admin call — actor, method, path and status, never the body or the query —
- * except a failed authentication, which is logged at most once a minute with how many came since,
- * so a client retrying a wrong token cannot fill the log.
- */
-function logCalls(logger: Logger): MiddlewareHandler<AdminEnv> {
-  const refused = warnEvery(logger);
-  return async (c, next) => {
-    await next();
-    const status = c.res.status;
-    const fields = { method: c.req.method, route: c.req.path, status };
-    if (status === 401) {
-      refused('admin_auth', 1, fields, 'admin request with a missing or wrong token');
-      return;
-    }
-    const actor = c.get('actor') as Actor | undefined;
-    logger.info({ actor: actor ?? null, ...fields, outcome: status < 400 ? 'ok' : 'refused' }, 'admin call');
-  };
-}
-
-/**
  * The HTTP admin API under `/admin`: bearer-token roles (admin changes, auditor reads) in front of
  * the {@link AdminService}, which does the work and writes the audit rows. Off (404) when neither
  * token is configured.
@@ -73,7 +53,7 @@ function logCalls(logger: Logger): MiddlewareHandler<AdminEnv> {
 export function adminRoutes(deps: { config: RelayConfig; service: AdminService; logger: Logger }): Hono<AdminEnv> {
   const { config, service } = deps;
   const app = new Hono<AdminEnv>();
-  app.use('*', logCalls(deps.logger));
+  app.use('*', logAdminCalls<AdminEnv>(deps.logger, 'admin', (c) => c.get('actor') as Actor | undefined));
 
   const requireRole = (...roles: Role[]): MiddlewareHandler<AdminEnv> => async (c, next) => {
     if (config.adminToken === undefined && config.auditorToken === undefined) {

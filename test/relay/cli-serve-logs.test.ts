@@ -49,6 +49,13 @@ describe("the operator's log of `scrub-relay serve`", () => {
         const refused = await fetch(`${relay.url}/v1/errors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plantedErrorEvent()) });
         expect(refused.status).toBe(401);
       }
+      const signIn = (token: string) =>
+        fetch(`${relay.url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      for (let i = 0; i < 2; i += 1) expect((await signIn('wrong-token')).status).toBe(401);
+      const session = await signIn(ADMIN);
+      expect(session.status).toBe(200);
+      const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await fetch(`${relay.url}/console/api/consent`, { headers: { cookie } })).status).toBe(200);
       await waitFor(() => relay.logs().includes('ingest request with a missing or wrong token'), 5000, 'the ingest auth line');
 
       relay.child.kill('SIGTERM');
@@ -58,7 +65,11 @@ describe("the operator's log of `scrub-relay serve`", () => {
       expect(calls).toEqual([
         expect.objectContaining({ actor: 'admin', method: 'PUT', route: '/admin/consent/acme', status: 200, outcome: 'ok' }),
         expect.objectContaining({ actor: 'admin', method: 'GET', route: '/admin/egress/424242', status: 404, outcome: 'refused' }),
+        expect.objectContaining({ surface: 'console', method: 'POST', route: '/console/api/session', status: 200 }),
+        expect.objectContaining({ actor: 'console:admin', method: 'GET', route: '/console/api/consent', status: 200, outcome: 'ok' }),
       ]);
+      const consoleAuth = log.filter((entry) => entry['msg'] === 'console request with a missing or wrong token');
+      expect(consoleAuth).toEqual([expect.objectContaining({ level: 40, cause: 'console_auth', route: '/console/api/session', status: 401 })]);
       expect(JSON.stringify(calls)).not.toContain('telemetry_enabled');
       const adminAuth = log.filter((entry) => entry['msg'] === 'admin request with a missing or wrong token');
       expect(adminAuth).toEqual([expect.objectContaining({ level: 40, cause: 'admin_auth', route: '/admin/outbox', status: 401 })]);
