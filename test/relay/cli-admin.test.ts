@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openStores } from '../../relay/storage/stores.js';
-import { runCli, tempDir } from '../helpers/relay-process.js';
+import { CLI, runCli, tempDir } from '../helpers/relay-process.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const COMMANDS = [
@@ -132,6 +134,17 @@ describe('the CLI as an operator uses it', () => {
     expect(consent.stdout).toMatch(/\nacme\s+true/);
     const bad = await runCli(['audit', 'list', '--output', 'yaml'], { env });
     expect(bad.code).toBe(2);
+  }, 60_000);
+
+  it.skipIf(!existsSync('/usr/bin/script'))('prints a table on a terminal and JSON into a pipe by default', async () => {
+    const env = { RELAY_DB_PATH: seededDb() };
+    // util-linux `script` gives the CLI a pseudo-terminal as its stdout.
+    const onTerminal = await promisify(execFile)('/usr/bin/script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} egress list`, '/dev/null'], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+    });
+    expect(onTerminal.stdout).toMatch(/^ID\s+SENT_AT/);
+    const piped = await runCli(['egress', 'list'], { env });
+    expect(JSON.parse(piped.stdout)).toHaveLength(3);
   }, 60_000);
 
   it('exits 1 for an id that does not exist and replays nothing; records the OS user as the actor', async () => {
