@@ -34,9 +34,10 @@ export function configHelp(): string {
   const lines = [
     'Usage: scrub-relay serve',
     '',
-    'Runs the relay, configured by environment variables only. A bad value stops it at start,',
-    'naming the variable and what it received. A secret (*) can instead be read from the file',
-    'named by the same variable plus _FILE.',
+    'Runs the relay: the ingest routes, the outbox and the forwarder. SIGTERM or SIGINT stops',
+    'intake and drains the outbox until RELAY_SHUTDOWN_TIMEOUT. It is configured by environment',
+    'variables only. A bad value stops it at start, naming the variable and what it received. A',
+    'secret (*) can instead be read from the file named by the same variable plus _FILE.',
     '',
   ];
   for (const doc of docs()) {

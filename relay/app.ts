@@ -1,19 +1,18 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { COMPANY_ID_RULE, companyIdSchema, isCompanyId } from '../config/company-id.js';
 import type { RelayConfig } from '../config/env.js';
 import type { CompiledRuleSet } from '../scrubbers/index.js';
 import type { EventKind, Scrubber } from '../scrubbers/types.js';
-import type { Actor } from './admin/admin-audit.js';
+import { AdminService } from './admin/admin-service.js';
+import { adminRoutes } from './admin/routes.js';
 import { createAdmission } from './http/admission.js';
 import { createConsole } from './console/mount.js';
 import type { CounterHistory } from './admin/counter-history.js';
 import { isStorageFault, volumeFreeBytes } from './storage/db.js';
-import { AuthError, InputError, RelayError } from './errors.js';
-import { bearer, ingestAuth, ingestScope, IngestTokens, tokenMatches } from './http/ingest-auth.js';
+import { RelayError } from './errors.js';
+import { ingestAuth, ingestScope, IngestTokens } from './http/ingest-auth.js';
 import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './pipeline/ingest.js';
-import { validBody } from './http/json-body.js';
+import { warnEvery } from './observe/log-limiter.js';
 import type { Metrics } from './observe/metrics.js';
 import { decodeBody, parseEvents, requireJsonType } from './http/parse-body.js';
 import { bodyReadLimits, readIngestBody } from './http/read-body.js';
@@ -41,50 +40,18 @@ export interface AppDeps {
   counterHistory?: CounterHistory | undefined;
 }
 
-type Role = 'admin' | 'auditor';
-
 /** How long readiness stays off after an ingest write failed on storage (the 503's Retry-After). */
 const STORAGE_FAULT_HOLD_MS = 5000;
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
 
-const consentBody = z.strictObject({
-  telemetry_enabled: z.boolean().optional(),
-  ids_allowed: z.boolean().optional(),
-});
-const subjectBody = z.strictObject({ user: z.string().min(1).max(256).optional(), company: companyIdSchema.optional() });
-
-/** A company id from a path or query parameter, or the 400 that names the parameter. */
-function companyParam(value: string | undefined, name: string): string | undefined {
-  if (value === undefined || isCompanyId(value)) return value;
-  throw new InputError('invalid_company', 400, `${name} ${COMPANY_ID_RULE}`);
-}
-
-function sinceParam(c: Context): number | undefined {
-  const raw = c.req.query('since');
-  if (raw === undefined) return undefined;
-  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (Number.isNaN(ms)) throw new InputError('invalid_query', 400, 'Query "since" must be an ISO 8601 time or epoch milliseconds');
-  return ms;
-}
-
-async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  let value: unknown;
-  try {
-    value = await c.req.json();
-  } catch (error) {
-    throw new InputError('invalid_json', 400, 'Body is not valid JSON', { cause: error });
-  }
-  return validBody(value, schema);
-}
-
 /**
  * The relay's HTTP surface: ingest, probes, metrics and the admin routes. Every error becomes a
  * response in `onError`, and no response or log carries a payload value or an internal message.
  */
-export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> {
+export function createApp(deps: AppDeps): Hono {
   const { config, stores, metrics, logger } = deps;
-  const app = new Hono<{ Variables: { actor: Actor } }>();
+  const app = new Hono();
   // When an ingest write last failed on storage; readiness stays off for the Retry-After window
   // even if the tiny readiness probe write still fits (a nearly full disk takes small writes).
   let storageFaultAt = Number.NEGATIVE_INFINITY;
@@ -107,7 +74,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
   };
 
   const batcher = new IngestBatcher(ingestDeps);
-  const tokens = new IngestTokens(config);
+  const refusedAuth = warnEvery(logger);
+  const tokens = new IngestTokens(config, (route) => refusedAuth('ingest_auth', 1, { route }, 'ingest request with a missing or wrong token'));
   if (!LOOPBACK.test(config.host) && !tokens.required) {
     logger.warn(
       { host: config.host, admin: config.adminToken !== undefined },
@@ -205,62 +173,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     return c.body(await metrics.registry.metrics());
   });
 
-  const requireRole = (...roles: Role[]): MiddlewareHandler<{ Variables: { actor: Actor } }> => async (c, next) => {
-    if (config.adminToken === undefined && config.auditorToken === undefined) {
-      return c.json({ error: 'not_found', message: 'Admin routes are off: set RELAY_ADMIN_TOKEN or RELAY_AUDITOR_TOKEN' }, 404);
-    }
-    const presented = bearer(c);
-    // Both comparisons always run, so timing does not tell which token was close.
-    const isAdmin = tokenMatches(presented, config.adminToken);
-    const isAuditor = tokenMatches(presented, config.auditorToken);
-    const role: Role | undefined = isAdmin ? 'admin' : isAuditor ? 'auditor' : undefined;
-    if (role === undefined) throw new AuthError('unauthorized', 401, 'A valid admin or auditor token is required');
-    if (!roles.includes(role)) {
-      return c.json({ error: 'forbidden', message: `This route needs the ${roles.join(' or ')} token` }, 403);
-    }
-    c.set('actor', role);
-    await next();
-  };
-  const read = requireRole('admin', 'auditor');
-  const write = requireRole('admin');
+  const admin = new AdminService({ stores, onEnqueued: deps.onEnqueued });
+  app.route('/admin', adminRoutes({ config, service: admin, logger }));
 
-  app.get('/admin/consent', read, (c) => c.json({ companies: stores.consent.list() }));
-  app.put('/admin/consent/:company', write, async (c) => {
-    const company = companyParam(c.req.param('company'), 'The company in the path') as string;
-    const body = await jsonBody(c, consentBody);
-    const result = stores.consent.set(company, { telemetryEnabled: body.telemetry_enabled, idsAllowed: body.ids_allowed }, c.get('actor'));
-    return c.json({ company_id: company, ...result });
-  });
-
-  app.get('/admin/outbox', read, (c) => c.json(stores.outbox.totals()));
-  app.get('/admin/dead-letters', read, (c) =>
-    c.json({
-      dead_letters: stores.outbox.deadLetters().map(({ payload: _payload, ...row }) => ({ ...row, findings: JSON.parse(row.findings) as unknown })),
-    }),
-  );
-  app.post('/admin/dead-letters/replay', write, (c) => {
-    const replayed = stores.outbox.replayDeadLetters();
-    stores.audit.record(c.get('actor'), 'dead_letters.replay', null, { replayed });
-    deps.onEnqueued();
-    return c.json({ replayed });
-  });
-
-  app.get('/admin/egress', read, (c) =>
-    c.json({ egress: stores.egress.list({ since: sinceParam(c), company: companyParam(c.req.query('company'), 'Query "company"') }) }),
-  );
-  app.get('/admin/egress/:id', read, (c) => {
-    const id = Number(c.req.param('id'));
-    const record = Number.isSafeInteger(id) ? stores.egress.show(id) : undefined;
-    if (!record) return c.json({ error: 'not_found', message: 'No egress record with that id' }, 404);
-    return c.json(record);
-  });
-
-  app.post('/admin/subjects/export', write, async (c) => c.json(stores.subjects.export(await jsonBody(c, subjectBody), c.get('actor'))));
-  app.post('/admin/subjects/erase', write, async (c) => c.json(stores.subjects.erase(await jsonBody(c, subjectBody), c.get('actor'))));
-
-  app.get('/admin/audit', read, (c) => c.json({ audit: stores.audit.list({ since: sinceParam(c) }) }));
-
-  const consoleApp = createConsole({ ...deps, rules: deps.rules, history: deps.counterHistory });
+  const consoleApp = createConsole({ ...deps, admin, rules: deps.rules, history: deps.counterHistory });
   if (consoleApp !== undefined) app.route('/console', consoleApp);
 
   registerSdkRoutes(app, {

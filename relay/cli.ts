@@ -1,340 +1,32 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { COMPANY_ID_RULE, isCompanyId } from '../config/company-id.js';
-import { loadConfig, type RelayConfig } from '../config/env.js';
+import { loadConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
-import { checkRules, formatRulesCheckReport, loadRules } from '../config/rules.js';
-import { createScrubber } from '../scrubbers/index.js';
-import { createFreeTextScrubber } from '../scrubbers/free-text.js';
-import type { EventKind, JsonObject } from '../scrubbers/types.js';
-import { normaliseScanEvent } from '../protocol/lakera-guard.js';
-import { safeError } from './sinks/forwarder.js';
-import { renderEvent } from './sinks/render-event.js';
-import { eventProblem } from './http/parse-body.js';
-import { fieldProblem, prepareEvent } from './pipeline/scrub-events.js';
+import { RelayError } from './errors.js';
 import { StorageOpenError } from './storage/db.js';
-import { configHelp } from '../config/env-docs.js';
-import { memorySettings } from './observe/memory-settings.js';
-import { readSalvageFiles } from './storage/salvage.js';
-import { restoreSalvage } from './storage/salvage-restore.js';
-import { startRelay } from './server.js';
-import { openStores, type Stores } from './storage/stores.js';
+import { safeError } from './sinks/forwarder.js';
+import { audit, consent, deadLetters, egress, outbox, RECOVER_USAGE, subject } from './cli/admin-commands.js';
+import { UsageError, wantsHelp } from './cli/args.js';
+import { rules, scrub } from './cli/scrub-commands.js';
+import { serve } from './cli/serve.js';
+import { COMMAND_USAGE, USAGE } from './cli/usage.js';
 
-const USAGE = `Usage: scrub-relay <command>
-
-  serve                                   run the relay (configured by environment variables)
-  scrub [--kind error|scan] [--explain]   NDJSON on stdin -> what would be forwarded, one line per event
-  scrub --text [--explain]                plain text lines -> each line as the PII and secret rules leave it
-  rules check [FILE]                      compile the rules, refuse unsafe ones, run every example
-  consent set <company> [--telemetry|--no-telemetry] [--ids|--no-ids]
-  consent list
-  outbox stats
-  outbox recover FILE                     read the intact queued events of a damaged database back into the outbox
-  dead-letters list
-  dead-letters replay [--id N ...]
-  egress list [--since TIME] [--company ID]
-  egress show <id>
-  subject export (--user ID | --company ID)
-  subject erase (--user ID | --company ID)
-  audit list [--since TIME]
-
-The database is RELAY_DB_PATH (default ./data/relay.db); see the README for every variable.`;
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'ERR_USAGE';
-}
-
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function withStores<T>(config: RelayConfig, action: (stores: Stores) => T): T {
-  const stores = openStores({ dbPath: config.dbPath, durability: config.durability, hashKey: config.hashKey, consentFile: config.consentFile });
-  const consentFile = stores.consentFile;
-  if (consentFile?.initial.outcome === 'refused') {
-    process.stderr.write(`scrub-relay: consent file ${consentFile.source.path} refused (${consentFile.initial.reason}); the consent it gave last stays\n`);
-  }
-  try {
-    return action(stores);
-  } finally {
-    stores.close();
-  }
-}
-
-function parseSince(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (Number.isNaN(ms)) throw new UsageError(`Expected --since to be an ISO 8601 time or epoch milliseconds, got "${raw}"`);
-  return ms;
-}
-
-/**
- * undici parses the upstreams' responses with llhttp compiled to WebAssembly. V8's optimising tier
- * recompiles the parser's one large function in the background at the first upstream request, with
- * scratch memory of its own (docs/durability.md): a spike of the relay's RSS, once, for a parser
- * that reads a few small responses a second. Its baseline code is enough. The flags must be set before that first
- * request compiles the module; they cannot be passed in NODE_OPTIONS, so the relay sets them itself.
- */
-function keepWasmOnBaselineCode(): void {
-  setFlagsFromString('--no-wasm-tier-up');
-  setFlagsFromString('--no-wasm-dynamic-tiering');
-}
-
-async function serve(config: RelayConfig): Promise<void> {
-  keepWasmOnBaselineCode();
-  const relay = await startRelay(config);
-  relay.logger.info(memorySettings(), 'memory settings');
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      relay.logger.warn({ signal }, `${signal} received again; the drain keeps its deadline`);
-      return;
-    }
-    stopping = true;
-    relay.logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, `${signal} received, draining`);
-    relay.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
-/**
- * `scrub --text`: each stdin line as the text detectors leave it, one output line per input line.
- * With `--explain`, per line the rules that fired and how often, never the text.
- */
-async function scrubText(explain: boolean): Promise<number> {
-  const config = loadConfig(process.env);
-  const scrubber = createFreeTextScrubber(loadRules({ userFile: config.rulesFile }), { hashKey: config.hashKey ?? 'scrub-relay-dry-run' });
-  let lineNumber = 0;
-  let failures = 0;
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    lineNumber += 1;
-    let result;
-    try {
-      result = scrubber.scrubText(line);
-    } catch {
-      // As in the relay, a line the detectors failed on is never written out raw.
-      failures += 1;
-      process.stdout.write(explain ? `${JSON.stringify({ line: lineNumber, error: 'scrub_failed' })}\n` : '\n');
-      process.stderr.write(`line ${lineNumber}: scrubbing failed\n`);
-      continue;
-    }
-    const { text, counts } = result;
-    if (!explain) {
-      process.stdout.write(`${text}\n`);
-      continue;
-    }
-    const findings = Object.entries(counts).map(([rule, count]) => ({ rule, count }));
-    process.stdout.write(`${JSON.stringify({ line: lineNumber, findings })}\n`);
-  }
-  return failures === 0 ? 0 : 1;
-}
-
-async function scrub(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { kind: { type: 'string', default: 'error' }, explain: { type: 'boolean', default: false }, text: { type: 'boolean', default: false } },
-  });
-  if (values.text) return scrubText(values.explain);
-  if (values.kind !== 'error' && values.kind !== 'scan') throw new UsageError(`Expected --kind to be error or scan, got "${values.kind}"`);
-  const kind: EventKind = values.kind;
-  const config = loadConfig(process.env);
-  const scrubber = createScrubber(loadRules({ userFile: config.rulesFile }), { hashKey: config.hashKey ?? 'scrub-relay-dry-run' });
-  const projectId = config.lakera?.projectId ?? process.env['LAKERA_PROJECT_ID'];
-  let failures = 0;
-  let lineNumber = 0;
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    lineNumber += 1;
-    if (line.trim() === '') {
-      process.stdout.write('\n');
-      continue;
-    }
-    const fail = (error: string, message: string) => {
-      failures += 1;
-      process.stdout.write(`${JSON.stringify({ error, message })}\n`);
-      process.stderr.write(`line ${lineNumber}: ${message}\n`);
-    };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      fail('invalid_json', 'not valid JSON');
-      continue;
-    }
-    // The checks of ingest, in its order: structure and limits first; then, a raw Lakera Guard
-    // response having become a scan_result, the event's fields.
-    const structure = eventProblem(parsed, config);
-    const event = structure === undefined && kind === 'scan' ? normaliseScanEvent(parsed) : parsed;
-    const problem = structure ?? fieldProblem(kind, event, config.defaultCompany);
-    if (problem) {
-      fail('invalid_event', `field "${problem.field}" ${problem.reason}`);
-      continue;
-    }
-    let prepared;
-    try {
-      prepared = prepareEvent(scrubber, kind, event as JsonObject, { explain: values.explain === true, inPlace: event === parsed });
-    } catch {
-      // Exactly what the relay does: a failed scrub drops the event, never passes it on raw.
-      fail('scrub_failed', 'scrubbing failed; the relay would drop this event');
-      continue;
-    }
-    if (values.explain) {
-      process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [], zones: zoneSummary(prepared.zones ?? []) })}\n`);
-    } else {
-      const destination = kind === 'error' ? 'diagnostics' : 'lakera';
-      process.stdout.write(`${renderEvent(destination, prepared, {}, projectId)}\n`);
-    }
-  }
-  return failures === 0 ? 0 : 1;
-}
-
-/** Each zone with the paths that fell in it, in walk order: `{ "token": ["$.error.type", …], "free": […] }`. */
-function zoneSummary(zones: readonly { path: string; zone: string }[]): Record<string, string[]> {
-  const summary: Record<string, string[]> = {};
-  for (const { path, zone } of zones) (summary[zone] ??= []).push(path);
-  return summary;
-}
-
-function rules(args: string[]): number {
-  const [sub, file, ...rest] = args;
-  if (sub !== 'check' || rest.length > 0) throw new UsageError('Usage: scrub-relay rules check [FILE]');
-  const report = checkRules(file);
-  process.stdout.write(`${formatRulesCheckReport(report)}\n`);
-  return report.ok ? 0 : 1;
-}
-
-function consent(args: string[], config: RelayConfig): number {
-  const [sub, ...rest] = args;
-  if (sub === 'list') {
-    withStores(config, (stores) => print({ telemetry_enabled_globally: config.telemetryEnabled, companies: stores.consent.list() }));
-    return 0;
-  }
-  if (sub !== 'set') throw new UsageError('Usage: scrub-relay consent set <company> [--telemetry|--no-telemetry] [--ids|--no-ids] | consent list');
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      telemetry: { type: 'boolean' },
-      'no-telemetry': { type: 'boolean' },
-      ids: { type: 'boolean' },
-      'no-ids': { type: 'boolean' },
-    },
-  });
-  const company = positionals[0];
-  if (company === undefined || positionals.length !== 1) throw new UsageError('consent set needs exactly one company id');
-  if (!isCompanyId(company)) throw new UsageError(`consent set: the company id ${COMPANY_ID_RULE}`);
-  if ((values.telemetry && values['no-telemetry']) || (values.ids && values['no-ids'])) {
-    throw new UsageError('Give --telemetry or --no-telemetry, and --ids or --no-ids, not both of a pair');
-  }
-  const telemetryEnabled = values.telemetry ? true : values['no-telemetry'] ? false : undefined;
-  const idsAllowed = values.ids ? true : values['no-ids'] ? false : undefined;
-  if (telemetryEnabled === undefined && idsAllowed === undefined) {
-    throw new UsageError('consent set needs at least one of --telemetry, --no-telemetry, --ids, --no-ids');
-  }
-  withStores(config, (stores) => {
-    // `inFlight` is the running relay's to tell (through the admin API): this process sends nothing.
-    const { inFlight: _inFlight, ...result } = stores.consent.set(company, { telemetryEnabled, idsAllowed }, 'cli');
-    print({ company_id: company, ...result });
-  });
-  return 0;
-}
-
-function deadLetters(args: string[], config: RelayConfig): number {
-  const [sub, ...rest] = args;
-  if (sub === 'list') {
-    withStores(config, (stores) =>
-      print(stores.outbox.deadLetters().map(({ payload: _payload, ...row }) => ({ ...row, findings: JSON.parse(row.findings) as unknown }))),
-    );
-    return 0;
-  }
-  if (sub !== 'replay') throw new UsageError('Usage: scrub-relay dead-letters list | dead-letters replay [--id N ...]');
-  const { values } = parseArgs({ args: rest, options: { id: { type: 'string', multiple: true } } });
-  const ids = values.id?.map((id) => {
-    if (!/^\d+$/.test(id)) throw new UsageError(`Expected --id to be a number, got "${id}"`);
-    return Number(id);
-  });
-  withStores(config, (stores) => {
-    const replayed = stores.outbox.replayDeadLetters(ids);
-    stores.audit.record('cli', 'dead_letters.replay', null, { replayed });
-    print({ replayed });
-  });
-  return 0;
-}
-
-/** A `--company` option, held to the one company id rule. */
-function companyOption(value: string | undefined): string | undefined {
-  if (value !== undefined && !isCompanyId(value)) throw new UsageError(`--company: the company id ${COMPANY_ID_RULE}`);
-  return value;
-}
-
-function egress(args: string[], config: RelayConfig): number {
-  const [sub, ...rest] = args;
-  if (sub === 'list') {
-    const { values } = parseArgs({ args: rest, options: { since: { type: 'string' }, company: { type: 'string' } } });
-    withStores(config, (stores) => print(stores.egress.list({ since: parseSince(values.since), company: companyOption(values.company) })));
-    return 0;
-  }
-  if (sub === 'show' && rest.length === 1 && /^\d+$/.test(rest[0]!)) {
-    const record = withStores(config, (stores) => stores.egress.show(Number(rest[0])));
-    if (!record) {
-      process.stderr.write(`scrub-relay: no egress record ${rest[0]}\n`);
-      return 1;
-    }
-    print(record);
-    return 0;
-  }
-  throw new UsageError('Usage: scrub-relay egress list [--since TIME] [--company ID] | egress show <id>');
-}
-
-function subject(args: string[], config: RelayConfig): number {
-  const [sub, ...rest] = args;
-  const { values } = parseArgs({ args: rest, options: { user: { type: 'string' }, company: { type: 'string' } } });
-  if ((sub !== 'export' && sub !== 'erase') || (values.user === undefined && values.company === undefined)) {
-    throw new UsageError('Usage: scrub-relay subject export|erase (--user ID | --company ID)');
-  }
-  companyOption(values.company);
-  withStores(config, (stores) => print(sub === 'export' ? stores.subjects.export(values, 'cli') : stores.subjects.erase(values, 'cli')));
-  return 0;
-}
-
-const RECOVER_USAGE = `Usage: scrub-relay outbox recover FILE
-
-Reads a damaged relay database (and FILE-wal beside it) page by page and queues every intact event
-again in the outbox at RELAY_DB_PATH, with the consent FILE held where it is newer. Events already
-queued, events of companies without consent and rows that are not valid JSON are not queued.
-Prints the counts. The relay salvages a file it moves aside at start by itself; this is for one
-kept from elsewhere.`;
-
-function outboxRecover(args: string[], config: RelayConfig): number {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${RECOVER_USAGE}\n`);
-    return 0;
-  }
-  const [file, ...rest] = args;
-  if (file === undefined || rest.length > 0) throw new UsageError(RECOVER_USAGE);
-  if (!existsSync(file) && !existsSync(`${file}-wal`)) throw new UsageError(`outbox recover: no file at ${file}`);
-  if (resolve(file) === resolve(config.dbPath)) throw new UsageError('outbox recover: FILE is RELAY_DB_PATH itself; give the damaged copy');
-  const image = readSalvageFiles(file);
-  withStores(config, (stores) => print({ file, ...restoreSalvage(stores, image, file) }));
-  return 0;
+/** The `--help` text of a command line: its subcommand's when it has its own, else its command's. */
+function helpFor(command: string, args: readonly string[]): string | undefined {
+  if (command === 'outbox' && args[0] === 'recover') return RECOVER_USAGE;
+  return COMMAND_USAGE[command];
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (command !== undefined && wantsHelp(args)) {
+    const help = helpFor(command, args);
+    if (help === undefined) throw new UsageError(`Unknown command "${command}"\n\n${USAGE}`);
+    process.stdout.write(`${help}\n`);
+    return 0;
+  }
   switch (command) {
     case 'serve':
-      if (args.includes('--help') || args.includes('-h')) {
-        process.stdout.write(`${configHelp()}\n`);
-        return 0;
-      }
+      if (args.length > 0) throw new UsageError(COMMAND_USAGE['serve']);
       await serve(loadConfig(process.env));
       return -1;
     case 'scrub':
@@ -344,22 +36,15 @@ async function main(argv: string[]): Promise<number> {
     case 'consent':
       return consent(args, loadConfig(process.env));
     case 'outbox':
-      if (args[0] === 'recover') return outboxRecover(args.slice(1), loadConfig(process.env));
-      if (args[0] !== 'stats') throw new UsageError('Usage: scrub-relay outbox stats | outbox recover FILE');
-      withStores(loadConfig(process.env), (stores) => print(stores.outbox.totals()));
-      return 0;
+      return outbox(args, loadConfig(process.env));
     case 'dead-letters':
       return deadLetters(args, loadConfig(process.env));
     case 'egress':
       return egress(args, loadConfig(process.env));
     case 'subject':
       return subject(args, loadConfig(process.env));
-    case 'audit': {
-      if (args[0] !== 'list') throw new UsageError('Usage: scrub-relay audit list [--since TIME]');
-      const { values } = parseArgs({ args: args.slice(1), options: { since: { type: 'string' } } });
-      withStores(loadConfig(process.env), (stores) => print(stores.audit.list({ since: parseSince(values.since) })));
-      return 0;
-    }
+    case 'audit':
+      return audit(args, loadConfig(process.env));
     case undefined:
     case 'help':
     case '--help':
@@ -381,6 +66,13 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
+    if (error instanceof RelayError) {
+      // The admin service's answers: a missing id is 1 (the command was right, the thing is not
+      // there); a request it refuses as malformed is a usage error.
+      process.stderr.write(`scrub-relay: ${error.message}\n`);
+      process.exitCode = error.status === 400 ? 2 : 1;
+      return;
+    }
     if (error instanceof StorageOpenError) {
       // The message names the configured path and the SQLite code; it holds no event data.
       process.stderr.write(`scrub-relay: ${error.message}\n`);
@@ -392,4 +84,3 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
-

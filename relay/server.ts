@@ -18,6 +18,7 @@ import { applyRetention, nextRetentionDue, scheduleRetention } from './storage/r
 import { reportConsentFile } from './admin/consent-file.js';
 import { reportStorage } from './storage/storage-report.js';
 import { openStores, type Stores } from './storage/stores.js';
+import { relayVersion } from './observe/version.js';
 
 /** The console's counter history is kept per minute. */
 const COUNTER_SAMPLE_MS = 60_000;
@@ -49,6 +50,27 @@ export interface StartOptions {
   idlePollMs?: number;
   /** The longest wait between retention runs (tests shorten it); otherwise it runs when rows are due. */
   retentionIntervalMs?: number;
+}
+
+/** Each configured destination by name, with the host it sends to. */
+function startDestinations(config: RelayConfig): { name: string; host: string }[] {
+  const named = [
+    ['diagnostics', config.diagnostics?.url.host],
+    ['lakera', config.lakera?.url.host],
+  ] as const;
+  return named.flatMap(([name, host]) => (host === undefined ? [] : [{ name, host }]));
+}
+
+/** What consent the relay starts with: the global switch, and how many companies allow what. */
+function consentSummary(config: RelayConfig, stores: Stores) {
+  const companies = stores.consent.list();
+  return {
+    telemetryEnabledGlobally: config.telemetryEnabled,
+    companies: companies.length,
+    telemetryEnabled: companies.filter((entry) => entry.telemetryEnabled).length,
+    idsAllowed: companies.filter((entry) => entry.idsAllowed).length,
+    file: config.consentFile ?? null,
+  };
 }
 
 /** Starts the relay: database, scrubber, HTTP server, forwarder and retention job. */
@@ -183,11 +205,14 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   retentionSchedule.rearm();
   logger.info(
     {
+      version: relayVersion(),
       host: config.host,
       port,
       db: config.dbPath,
-      telemetry: config.telemetryEnabled,
-      destinations: [config.diagnostics?.url.host, config.lakera?.url.host].filter(Boolean),
+      durability: config.durability,
+      bufferLimitBytes: config.maxBufferBytes,
+      destinations: startDestinations(config),
+      consent: consentSummary(config, stores),
       rules: rules.rules.length,
     },
     'scrub-relay listening',

@@ -1,7 +1,10 @@
 import type { Db } from '../storage/db.js';
 
-/** Who did it: which token, the local CLI, the relay itself (salvage), the declarative consent file, or a console session (`console:<role>`). */
-export type Actor = 'admin' | 'auditor' | 'cli' | 'relay' | 'consent-file' | 'console:admin' | 'console:auditor';
+/**
+ * Who did it: which token, the local CLI as the OS user who ran it (`cli:<user>`), the relay
+ * itself (salvage), the declarative consent file, or a console session (`console:<role>`).
+ */
+export type Actor = 'admin' | 'auditor' | 'cli' | `cli:${string}` | 'relay' | 'consent-file' | 'console:admin' | 'console:auditor';
 
 export interface AdminAuditRow {
   id: number;
@@ -33,12 +36,13 @@ export class AdminAudit {
     this.insertStmt.run(this.now(), actor, action, subject, JSON.stringify(details));
   }
 
-  list(options: { since?: number | undefined; limit?: number | undefined } = {}): AdminAuditRow[] {
+  /** Rows newest first; `beforeId` pages on from the last id of the previous page. */
+  list(options: { since?: number | undefined; limit?: number | undefined; beforeId?: number | undefined } = {}): AdminAuditRow[] {
     const rows = this.db
-      .prepare<[number, number], Omit<AdminAuditRow, 'details'> & { details: string }>(
-        'SELECT id, at, actor, action, subject, details FROM admin_audit WHERE at >= ? ORDER BY id DESC LIMIT ?',
+      .prepare<[number, number, number], Omit<AdminAuditRow, 'details'> & { details: string }>(
+        'SELECT id, at, actor, action, subject, details FROM admin_audit WHERE at >= ? AND id < ? ORDER BY id DESC LIMIT ?',
       )
-      .all(options.since ?? 0, options.limit ?? 1000);
+      .all(options.since ?? 0, options.beforeId ?? Number.MAX_SAFE_INTEGER, options.limit ?? 1000);
     return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
   }
 

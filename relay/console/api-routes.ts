@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { companyIdSchema, COMPANY_ID_RULE, isCompanyId } from '../../config/company-id.js';
 import type { RelayConfig } from '../../config/env.js';
 import type { CompiledRuleSet, Scrubber } from '../../scrubbers/index.js';
+import type { AdminService } from '../admin/admin-service.js';
 import type { CounterHistory } from '../admin/counter-history.js';
 import { InputError } from '../errors.js';
 import type { Stores } from '../storage/stores.js';
@@ -18,8 +19,8 @@ export interface ConsoleApiDeps {
   scrubber: Scrubber;
   rules: () => CompiledRuleSet;
   history: CounterHistory;
-  /** New rows are in the outbox (after a replay). */
-  onEnqueued: () => void;
+  /** Every change (consent, replay, subjects) goes through it, which writes the audit rows. */
+  admin: AdminService;
 }
 
 const HOUR_MS = 3600_000;
@@ -45,7 +46,7 @@ function timeQuery(c: Context, name: string): number | undefined {
  * every change needs the admin role and lands in the admin audit as `console:admin`.
  */
 export function registerConsoleApi(app: Hono<ConsoleEnv>, deps: ConsoleApiDeps): void {
-  const { config, stores } = deps;
+  const { config, stores, admin } = deps;
   let rules: RulesView | undefined;
 
   app.get('/api/rules', (c) => c.json((rules ??= rulesView(deps.rules()))));
@@ -61,7 +62,7 @@ export function registerConsoleApi(app: Hono<ConsoleEnv>, deps: ConsoleApiDeps):
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 1000);
     const until = timeQuery(c, 'until');
     // The store lists newest first from `since`; an end time reads the most it lists and cuts after.
-    const records = stores.egress.list({ since: timeQuery(c, 'since'), company: company(c.req.query('company'), 'Query "company"'), limit: until === undefined ? limit : 1000 });
+    const records = admin.listEgress({ since: timeQuery(c, 'since'), company: company(c.req.query('company'), 'Query "company"'), limit: until === undefined ? limit : 1000 });
     return c.json({ egress: until === undefined ? records : records.filter((record) => record.sentAt <= until).slice(0, limit) });
   });
   app.get('/api/egress/verify', (c) => {
@@ -71,39 +72,32 @@ export function registerConsoleApi(app: Hono<ConsoleEnv>, deps: ConsoleApiDeps):
   });
   app.get('/api/egress/:id', (c) => {
     const id = Number(c.req.param('id'));
-    const record = Number.isSafeInteger(id) ? stores.egress.show(id) : undefined;
-    if (!record) return c.json({ error: 'not_found', message: 'No egress record with that id' }, 404);
-    return c.json({ ...record, bodyKeptDays: config.egressAuditDays });
+    return c.json({ ...admin.showEgress(id), bodyKeptDays: config.egressAuditDays });
   });
 
   app.get('/api/consent', (c) =>
-    c.json({ companies: stores.consent.list(), pending: pendingByCompany(stores.db), globalTelemetry: config.telemetryEnabled }),
+    c.json({ companies: admin.listConsent(), pending: pendingByCompany(stores.db), globalTelemetry: config.telemetryEnabled }),
   );
   app.put('/api/consent/:company', requireAdmin, async (c) => {
     const id = company(c.req.param('company'), 'The company in the path') as string;
     const body = await readJson(c, consentBody);
-    const result = stores.consent.set(id, { telemetryEnabled: body.telemetry_enabled, idsAllowed: body.ids_allowed }, 'console:admin');
+    const result = admin.setConsent('console:admin', id, { telemetryEnabled: body.telemetry_enabled, idsAllowed: body.ids_allowed });
     return c.json({ company_id: id, ...result });
   });
 
   app.get('/api/outbox', (c) =>
     c.json({
       ...queueView(stores.db),
-      deadLetterRows: stores.outbox.deadLetters(200).map(({ payload: _payload, findings, ...row }) => ({ ...row, findings: JSON.parse(findings) as unknown })),
+      deadLetterRows: admin.listDeadLetters({ limit: 200 }),
     }),
   );
-  app.post('/api/dead-letters/replay', requireAdmin, (c) => {
-    const replayed = stores.outbox.replayDeadLetters();
-    stores.audit.record('console:admin', 'dead_letters.replay', null, { replayed });
-    deps.onEnqueued();
-    return c.json({ replayed });
-  });
+  app.post('/api/dead-letters/replay', requireAdmin, (c) => c.json(admin.replayDeadLetters('console:admin')));
 
   app.post('/api/subjects/export', requireAdmin, async (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json(stores.subjects.export(await readJson(c, subjectBody), 'console:admin'));
+    return c.json(admin.exportSubject('console:admin', await readJson(c, subjectBody)));
   });
-  app.post('/api/subjects/erase', requireAdmin, async (c) => c.json(stores.subjects.erase(await readJson(c, subjectBody), 'console:admin')));
+  app.post('/api/subjects/erase', requireAdmin, async (c) => c.json(admin.eraseSubject('console:admin', await readJson(c, subjectBody))));
 
   app.get('/api/stats', async (c) => {
     const hours = Math.min(Math.max(Number(c.req.query('hours') ?? 24) || 24, 1), config.auditRetentionDays * 24);
@@ -119,5 +113,5 @@ export function registerConsoleApi(app: Hono<ConsoleEnv>, deps: ConsoleApiDeps):
     });
   });
 
-  app.get('/api/audit', (c) => c.json({ audit: stores.audit.list({ since: timeQuery(c, 'since'), limit: 200 }) }));
+  app.get('/api/audit', (c) => c.json({ audit: admin.listAudit({ since: timeQuery(c, 'since'), limit: 200 }) }));
 }

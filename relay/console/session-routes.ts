@@ -2,7 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { RelayConfig } from '../../config/env.js';
-import type { AdminAudit } from '../admin/admin-audit.js';
+import type { AdminService } from '../admin/admin-service.js';
 import { AuthError, InputError, RelayError } from '../errors.js';
 import { tokenMatches } from '../http/ingest-auth.js';
 import { readJson } from '../http/json-body.js';
@@ -44,9 +44,9 @@ function requireSameOrigin(c: Context): void {
 /** Opens, reads and ends console sessions: `POST /api/session` signs in with the auditor or admin token. */
 export function registerSessionRoutes(
   app: Hono<ConsoleEnv>,
-  deps: { config: RelayConfig; sessions: ConsoleSessions; audit: AdminAudit; absoluteMs: number },
+  deps: { config: RelayConfig; sessions: ConsoleSessions; admin: AdminService; absoluteMs: number },
 ): void {
-  const { config, sessions, audit } = deps;
+  const { config, sessions, admin } = deps;
   let failures = { minute: 0, count: 0 };
   app.post('/api/session', async (c) => {
     requireSameOrigin(c);
@@ -74,7 +74,7 @@ export function registerSessionRoutes(
       secure: isHttps(c),
       maxAge: Math.floor(deps.absoluteMs / 1000),
     });
-    audit.record(`console:${role}`, 'console.sign_in', null, {});
+    admin.recordSignIn(`console:${role}`);
     return c.json({ role, csrf: session.csrf });
   });
   app.get('/api/session', (c) => {

@@ -204,11 +204,15 @@ function keyFrom(c: Context, dsn: unknown): string | undefined {
  * configured). A Sentry event cannot name its company, so a key bound to several has none.
  */
 function sentryCompany(c: Context, deps: SdkRouteDeps, key: string | undefined): string {
-  if (key === undefined) throw new SentryAuthError(401, 'missing authorization information');
+  if (key === undefined) {
+    deps.tokens.refused(c.req.path);
+    throw new SentryAuthError(401, 'missing authorization information');
+  }
   const mapped = deps.config.sentryDsnCompanies;
   if (Object.hasOwn(mapped, key)) return mapped[key]!;
   const scope = deps.tokens.tenantScopeOf(key) ?? deps.tokens.scopeOf(bearer(c));
   if (scope?.defaultCompany !== undefined) return scope.defaultCompany;
+  deps.tokens.refused(c.req.path);
   throw new SentryAuthError(403, 'event submission rejected with_reason: ProjectId (unknown DSN key: map it in RELAY_SENTRY_KEYS, or use a tenant token of RELAY_INGEST_TOKENS bound to one company as the key)');
 }
 

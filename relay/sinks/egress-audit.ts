@@ -85,14 +85,15 @@ export class EgressAudit {
     );
   }
 
-  list(filter: { since?: number | undefined; company?: string | undefined; limit?: number | undefined } = {}): EgressRecord[] {
+  /** Records newest first; `beforeId` pages on from the last id of the previous page. */
+  list(filter: { since?: number | undefined; company?: string | undefined; limit?: number | undefined; beforeId?: number | undefined } = {}): EgressRecord[] {
     const rows = this.db
-      .prepare<[number, string | null, string | null, number], RawRow>(
+      .prepare<[number, number, string | null, string | null, number], RawRow>(
         `SELECT ${COLUMNS} FROM egress_audit
-         WHERE sent_at >= ? AND (? IS NULL OR EXISTS (SELECT 1 FROM json_each(companies) WHERE value = ?))
+         WHERE sent_at >= ? AND id < ? AND (? IS NULL OR EXISTS (SELECT 1 FROM json_each(companies) WHERE value = ?))
          ORDER BY id DESC LIMIT ?`,
       )
-      .all(filter.since ?? 0, filter.company ?? null, filter.company ?? null, filter.limit ?? 100);
+      .all(filter.since ?? 0, filter.beforeId ?? Number.MAX_SAFE_INTEGER, filter.company ?? null, filter.company ?? null, filter.limit ?? 100);
     return rows.map(decode);
   }
 

@@ -259,13 +259,20 @@ export class Outbox {
     );
   }
 
-  /** Dead letters, newest first. */
-  deadLetters(limit = 100): DeadLetterRow[] {
+  /** Dead letters, newest first; `beforeId` pages on from the last id of the previous page. */
+  deadLetters(limit = 100, beforeId?: number): DeadLetterRow[] {
     return this.db
-      .prepare<[number], DeadLetterRow>(
-        `SELECT ${ROW_COLUMNS}, failed_at AS failedAt, reason FROM dead_letters ORDER BY id DESC LIMIT ?`,
+      .prepare<[number, number], DeadLetterRow>(
+        `SELECT ${ROW_COLUMNS}, failed_at AS failedAt, reason FROM dead_letters WHERE id < ? ORDER BY id DESC LIMIT ?`,
       )
-      .all(limit);
+      .all(beforeId ?? Number.MAX_SAFE_INTEGER, limit);
+  }
+
+  /** Which of `ids` are dead letters now. */
+  deadLetterIds(ids: readonly number[]): Set<number> {
+    if (ids.length === 0) return new Set();
+    const rows = this.db.prepare<number[], { id: number }>(`SELECT id FROM dead_letters WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids);
+    return new Set(rows.map((row) => row.id));
   }
 
   /**

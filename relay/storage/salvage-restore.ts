@@ -1,4 +1,4 @@
-import type { AdminAudit } from '../admin/admin-audit.js';
+import type { Actor, AdminAudit } from '../admin/admin-audit.js';
 import type { ConsentStore } from '../admin/consent-store.js';
 import type { Db } from './db.js';
 import type { Outbox } from './outbox.js';
@@ -27,11 +27,13 @@ export interface SalvageOutcome {
  * one (a revocation purges as any revocation does), its hash key when the live file has none, then
  * every intact outbox row of a consenting company not already queued — in one transaction, one
  * admin-audit row. Rows are queued anew: their age counts from now, as a dead-letter replay's does.
+ * The actor is the relay itself at start, or the operator who ran `outbox recover`.
  */
 export function restoreSalvage(
   stores: { db: Db; outbox: Outbox; consent: ConsentStore; audit: AdminAudit },
   image: SalvageImage,
   source: string,
+  actor: Actor = 'relay',
 ): SalvageOutcome {
   const { db, outbox, consent, audit } = stores;
   return db.transaction(() => {
@@ -39,7 +41,7 @@ export function restoreSalvage(
     for (const salvaged of image.consent) {
       const live = consent.storedUpdatedAt(salvaged.companyId);
       if (live !== undefined && live >= salvaged.updatedAt) continue;
-      consent.set(salvaged.companyId, { telemetryEnabled: salvaged.telemetryEnabled, idsAllowed: salvaged.idsAllowed }, 'relay', 'consent.salvaged');
+      consent.set(salvaged.companyId, { telemetryEnabled: salvaged.telemetryEnabled, idsAllowed: salvaged.idsAllowed }, actor, 'consent.salvaged');
       consentRestored += 1;
     }
     if (image.hashKey !== undefined) db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('hash_key', ?)").run(image.hashKey);
@@ -72,7 +74,7 @@ export function restoreSalvage(
       exact: image.exact,
       consentRestored,
     };
-    audit.record('relay', 'outbox.salvaged', null, { source, ...outcome });
+    audit.record(actor, 'outbox.salvaged', null, { source, ...outcome });
     return outcome;
   })();
 }

@@ -148,14 +148,14 @@ describe('scrub-relay outbox recover FILE', () => {
     const first = await runCli(['outbox', 'recover', damaged], { env });
     expect(first.code).toBe(0);
     const counts = JSON.parse(first.stdout) as Record<string, number | boolean>;
-    expect(counts).toMatchObject({ file: damaged, alreadyQueued: 0, withoutConsent: 0, exact: true, consentRestored: 1 });
+    expect(counts).toMatchObject({ file: damaged, already_queued: 0, without_consent: 0, exact: true, consent_restored: 1 });
     expect(Number(counts['requeued']) + Number(counts['unreadable'])).toBe(QUEUED);
     expect(counts['requeued']).toBeGreaterThan(0);
 
     const stats = JSON.parse((await runCli(['outbox', 'stats'], { env })).stdout) as { events: number };
     expect(stats.events).toBe(counts['requeued']);
     const again = JSON.parse((await runCli(['outbox', 'recover', damaged], { env })).stdout) as Record<string, number>;
-    expect(again).toMatchObject({ requeued: 0, alreadyQueued: counts['requeued'] });
+    expect(again).toMatchObject({ requeued: 0, already_queued: counts['requeued'] });
     const audit = JSON.parse((await runCli(['audit', 'list'], { env })).stdout) as { action: string }[];
     expect(audit.filter((row) => row.action === 'outbox.salvaged')).toHaveLength(2);
   }, 30_000);

@@ -100,7 +100,7 @@ describe('permanent refusals and redirects', () => {
     const { relay, dbPath } = await start();
     expect((await postJson(`${relay.url}/v1/errors`, [errorEvent('dead-1'), errorEvent('dead-2')])).status).toBe(202);
     const env = { RELAY_DB_PATH: dbPath };
-    let listed: { eventId: string; reason: string }[] = [];
+    let listed: { event_id: string; reason: string }[] = [];
     await waitFor(
       async () => {
         listed = JSON.parse((await runCli(['dead-letters', 'list'], { env })).stdout) as typeof listed;
@@ -109,7 +109,7 @@ describe('permanent refusals and redirects', () => {
       10_000,
       'two dead letters',
     );
-    expect(listed.map((row) => [row.eventId, row.reason]).sort()).toEqual([
+    expect(listed.map((row) => [row.event_id, row.reason]).sort()).toEqual([
       ['dead-1', 'http_400'],
       ['dead-2', 'http_400'],
     ]);

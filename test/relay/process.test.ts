@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,14 +62,14 @@ describe('the relay as a process', () => {
     const env = { RELAY_DB_PATH: join(tempDir(), 'relay.db') };
     const set = await runCli(['consent', 'set', 'acme', '--telemetry', '--no-ids'], { env });
     expect(set.code).toBe(0);
-    expect(JSON.parse(set.stdout)).toMatchObject({ company_id: 'acme', after: { telemetryEnabled: true, idsAllowed: false } });
+    expect(JSON.parse(set.stdout)).toMatchObject({ company_id: 'acme', after: { telemetry_enabled: true, ids_allowed: false } });
     const list = await runCli(['consent', 'list'], { env });
     expect(JSON.parse(list.stdout)).toMatchObject({
       telemetry_enabled_globally: false,
-      companies: [{ companyId: 'acme', telemetryEnabled: true, idsAllowed: false }],
+      companies: [{ company_id: 'acme', telemetry_enabled: true, ids_allowed: false }],
     });
     const audit = await runCli(['audit', 'list'], { env });
-    expect((JSON.parse(audit.stdout) as unknown[])[0]).toMatchObject({ actor: 'cli', action: 'consent.set', subject: 'acme' });
+    expect((JSON.parse(audit.stdout) as unknown[])[0]).toMatchObject({ actor: `cli:${userInfo().username}`, action: 'consent.set', subject: 'acme' });
   });
 
   it('delivers events queued while the upstream was down after the relay restarts', async () => {
