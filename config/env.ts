@@ -4,8 +4,8 @@ import { ConfigError } from './errors.js';
 
 /** Where a destination's events come from and how they are sent. */
 export interface DestinationConfig {
-  /** `diagnostics` receives error traces, `lakera` receives scan events. */
-  name: 'diagnostics' | 'lakera';
+  /** The sink it configures (`diagnostics`, `lakera`): the name in the outbox, metrics and egress audit. */
+  name: string;
   url: URL;
   /** Sent as `Authorization: Bearer <key>` when set. */
   apiKey: string | undefined;
@@ -119,6 +119,13 @@ export interface RelayConfig {
   sentryDsnCompanies: Record<string, string>;
   diagnostics: DestinationConfig | undefined;
   lakera: (DestinationConfig & { projectId: string | undefined }) | undefined;
+  /**
+   * Which destinations (sink names) each event kind is queued for, replacing the built-in table
+   * (relay/sinks/routes.ts) for the kinds it names; a kind may go to several. Programmatic only.
+   * @default undefined (error → diagnostics, scan → lakera)
+   * @example { scan: ['lakera', 'diagnostics'] }
+   */
+  routes?: Partial<Record<'error' | 'scan', readonly string[]>>;
   /** Send a keyed hash of `metadata.user_ip` to Lakera. @default false */
   lakeraSendUserIpHash: boolean;
   /** Proxy for upstream HTTPS (`HTTPS_PROXY`), with `NO_PROXY` exceptions. */

@@ -12,8 +12,9 @@ import { createScrubber } from '../scrubbers/index.js';
 import { createFreeTextScrubber } from '../scrubbers/free-text.js';
 import type { EventKind, JsonObject } from '../scrubbers/types.js';
 import { normaliseScanEvent } from '../protocol/lakera-guard.js';
-import { safeError } from './sinks/forwarder.js';
+import { safeError } from './observe/safe-error.js';
 import { renderEvent } from './sinks/render-event.js';
+import { routeOf } from './sinks/routes.js';
 import { eventProblem } from './http/parse-body.js';
 import { fieldProblem, prepareEvent } from './pipeline/scrub-events.js';
 import { StorageOpenError } from './storage/db.js';
@@ -188,8 +189,8 @@ async function scrub(args: string[]): Promise<number> {
     if (values.explain) {
       process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [], zones: zoneSummary(prepared.zones ?? []) })}\n`);
     } else {
-      const destination = kind === 'error' ? 'diagnostics' : 'lakera';
-      process.stdout.write(`${renderEvent(destination, prepared, {}, projectId)}\n`);
+      // As its kind's first destination would be sent it.
+      process.stdout.write(`${renderEvent(routeOf(config, kind)[0]!, prepared, {}, projectId)}\n`);
     }
   }
   return failures === 0 ? 0 : 1;

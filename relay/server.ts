@@ -8,7 +8,9 @@ import { createApp } from './app.js';
 import { CounterHistory } from './admin/counter-history.js';
 import { scrubOptions } from './pipeline/ingest.js';
 import { ScrubWorker } from './pipeline/scrub-pool.js';
-import { Forwarder, safeError } from './sinks/forwarder.js';
+import { safeError } from './observe/safe-error.js';
+import { Forwarder } from './sinks/forwarder.js';
+import { configuredSinks } from './sinks/routes.js';
 import { createLogger } from './observe/logger.js';
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { watchDatabaseWrites } from './storage/db-watch.js';
@@ -185,7 +187,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       port,
       db: config.dbPath,
       telemetry: config.telemetryEnabled,
-      destinations: [config.diagnostics?.url.host, config.lakera?.url.host].filter(Boolean),
+      destinations: configuredSinks(config).map(({ settings }) => settings.url.host),
       rules: rules.rules.length,
     },
     'scrub-relay listening',
