@@ -5,7 +5,7 @@ import { mayForward, type CompanyConsent } from '../../config/consent.js';
 import type { RelayConfig } from '../../config/env.js';
 import type { ConsentStore } from '../admin/consent-store.js';
 import { createDestination, postTo, type Destination } from './destination.js';
-import type { EgressAudit, NewEgressRecord } from './egress-audit.js';
+import type { EgressAudit } from './egress-audit.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { Outbox, OutboxRow } from '../storage/outbox.js';
 import { safeError } from '../observe/safe-error.js';
@@ -13,6 +13,7 @@ import { egressEntry } from './egress-entry.js';
 import { sendIdentity } from './render-event.js';
 import { configuredSinks } from './routes.js';
 import { SendGate, type SendItem } from './send-gate.js';
+import { settle } from './settle.js';
 import { shutdownReport, type ShutdownReport } from './shutdown-report.js';
 import { classifyStatus, retryDelay, type Outcome } from './send-policy.js';
 import { UpstreamHealth, type FailedAttempt } from './upstream-health.js';
@@ -330,11 +331,7 @@ export class Forwarder {
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
     const entry = egressEntry(destination, items, { outcome, status, sentAt, wire, keepBody: this.deps.config.egressAuditDays > 0 });
-    const ids = items.map((item) => item.row.id);
-    const stored = outcome === 'delivered' && this.recordDelivered(ids, entry);
-    // Otherwise audit first: it never throws, and a request that left is recorded even if settling it fails.
-    if (!stored) this.audit(entry);
-    this.settle(destination, ids, outcome, status, stored);
+    settle(this.deps, destination, items.map((item) => item.row.id), entry, this.isStopped());
     return { outcome, status, error: failure, retryAfter: result?.retryAfter, revoked: request.revoked };
   }
 
@@ -342,59 +339,5 @@ export class Forwarder {
     const context = { projectId: this.deps.config.lakera?.projectId };
     const events = items.map(({ row, consent }) => destination.sink.encode(row, sendIdentity(row, consent), context));
     return destination.sink.mode === 'single' ? events.join('') : `{"events":[${events.join(',')}]}`;
-  }
-
-  /**
-   * A delivered batch's audit row and the delete of its rows in one transaction: one commit, and
-   * with `full` durability one fsync instead of two. False when storage failed: the transaction
-   * rolled back, nothing was written, and the caller writes the two apart as before.
-   */
-  private recordDelivered(ids: number[], entry: NewEgressRecord): boolean {
-    try {
-      this.deps.outbox.atomically(() => {
-        this.deps.egress.record(entry);
-        this.deps.outbox.remove(ids);
-      });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Acts on the outcome for the outbox rows `ids`; `removed`: a delivered batch's rows were already deleted (with its audit row). */
-  private settle(destination: Destination, ids: number[], outcome: Outcome, status: number | null, removed: boolean): void {
-    const { outbox, metrics, logger } = this.deps;
-    if (outcome === 'delivered') {
-      metrics.forwarded.inc({ destination: destination.name }, ids.length);
-      if (removed) return;
-      try {
-        outbox.remove(ids);
-      } catch (error) {
-        destination.undeleted.push(...ids);
-        throw error;
-      }
-      return;
-    }
-    if (outcome === 'rejected') {
-      outbox.deadLetter(ids, `http_${status}`);
-      metrics.dropped.inc({ reason: 'dead_letter' }, ids.length);
-      logger.warn({ destination: destination.name, status, events: ids.length }, 'upstream refused the events; moved to dead letters');
-      return;
-    }
-    if (this.isStopped()) return;
-    try {
-      outbox.recordAttempt(ids);
-    } catch (error) {
-      // Only a counter: a full disk must not turn the round's backoff into a tight retry loop.
-      logger.error({ err: safeError(error), destination: destination.name }, 'could not count a failed attempt');
-    }
-  }
-
-  private audit(entry: NewEgressRecord): void {
-    try {
-      this.deps.egress.record(entry);
-    } catch (error) {
-      this.deps.logger.error({ err: safeError(error) }, 'egress audit write failed');
-    }
   }
 }
