@@ -6,8 +6,8 @@ export { DEFAULT_LAKERA_ENDPOINT, LAKERA_HOSTS, type IngestTenant } from './env-
 
 /** Where a destination's events come from and how they are sent. */
 export interface DestinationConfig {
-  /** `diagnostics` receives error traces, `lakera` receives scan events. */
-  name: 'diagnostics' | 'lakera';
+  /** The sink it configures (`diagnostics`, `lakera`): the name in the outbox, metrics and egress audit. */
+  name: string;
   url: URL;
   /** Sent as `Authorization: Bearer <key>` when set. */
   apiKey: string | undefined;
@@ -44,6 +44,12 @@ export interface RelayConfig extends Omit<EnvValues, Assembled> {
   lakera: (DestinationConfig & { projectId: string | undefined }) | undefined;
   /** Hosts the relay may send to: `RELAY_ALLOWED_HOSTS`, or Lakera's hosts and the diagnostics host. */
   allowedHosts: string[];
+  /**
+   * Which destinations (sink names) each event kind is queued for, replacing the built-in table
+   * (relay/sinks/routes.ts) for the kinds it names; a kind may go to several. Programmatic only.
+   * @example { scan: ['lakera', 'diagnostics'] }
+   */
+  routes?: Partial<Record<'error' | 'scan', readonly string[]>>;
 }
 
 /** Reads and validates every option of `ENV_OPTIONS`, in order; the first refusal is thrown. */

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/env.js';
 import { ConfigError } from '../config/errors.js';
 import { RelayError } from './errors.js';
 import { StorageOpenError } from './storage/db.js';
-import { safeError } from './sinks/forwarder.js';
+import { safeError } from './observe/safe-error.js';
 import { audit, consent, deadLetters, egress, outbox, RECOVER_USAGE, subject } from './cli/admin-commands.js';
 import { UsageError, wantsHelp } from './cli/args.js';
 import { rules, scrub } from './cli/scrub-commands.js';

@@ -9,7 +9,9 @@ import { createApp } from './app.js';
 import { CounterHistory } from './admin/counter-history.js';
 import { scrubOptions } from './pipeline/ingest.js';
 import { ScrubWorker } from './pipeline/scrub-pool.js';
-import { Forwarder, safeError } from './sinks/forwarder.js';
+import { safeError } from './observe/safe-error.js';
+import { Forwarder } from './sinks/forwarder.js';
+import { configuredSinks } from './sinks/routes.js';
 import { createLogger } from './observe/logger.js';
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { watchDatabaseWrites } from './storage/db-watch.js';
@@ -54,11 +56,7 @@ export interface StartOptions {
 
 /** Each configured destination by name, with the host it sends to. */
 function startDestinations(config: RelayConfig): { name: string; host: string }[] {
-  const named = [
-    ['diagnostics', config.diagnostics?.url.host],
-    ['lakera', config.lakera?.url.host],
-  ] as const;
-  return named.flatMap(([name, host]) => (host === undefined ? [] : [{ name, host }]));
+  return configuredSinks(config).map(({ sink, settings }) => ({ name: sink.name, host: settings.url.host }));
 }
 
 /** What consent the relay starts with: the global switch, and how many companies allow what. */

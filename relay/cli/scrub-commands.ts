@@ -9,6 +9,7 @@ import type { EventKind, JsonObject } from '../../scrubbers/types.js';
 import { eventProblem } from '../http/parse-body.js';
 import { fieldProblem, prepareEvent } from '../pipeline/scrub-events.js';
 import { renderEvent } from '../sinks/render-event.js';
+import { routeOf } from '../sinks/routes.js';
 import { UsageError } from './args.js';
 
 /**
@@ -95,8 +96,8 @@ export async function scrub(args: string[]): Promise<number> {
     if (values.explain) {
       process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [], zones: zoneSummary(prepared.zones ?? []) })}\n`);
     } else {
-      const destination = kind === 'error' ? 'diagnostics' : 'lakera';
-      process.stdout.write(`${renderEvent(destination, prepared, {}, projectId)}\n`);
+      // As its kind's first destination would be sent it.
+      process.stdout.write(`${renderEvent(routeOf(config, kind)[0]!, prepared, {}, projectId)}\n`);
     }
   }
   return failures === 0 ? 0 : 1;

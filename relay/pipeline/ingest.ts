@@ -7,7 +7,8 @@ import type { IngestScope } from '../http/ingest-auth.js';
 import { isStorageFault } from '../storage/db.js';
 import { UnavailableError } from '../errors.js';
 import type { Metrics } from '../observe/metrics.js';
-import type { DestinationName, NewOutboxRow, Outbox } from '../storage/outbox.js';
+import type { NewOutboxRow, Outbox } from '../storage/outbox.js';
+import { destinationsFor } from '../sinks/routes.js';
 import { scrubEvents, type ScrubbedEvent, type ScrubOptions } from './scrub-events.js';
 import type { Logger } from 'pino';
 
@@ -58,8 +59,6 @@ export function pseudonymizer(hashKey: string): (value: string) => string {
   };
 }
 
-const DESTINATION: Record<EventKind, DestinationName> = { error: 'diagnostics', scan: 'lakera' };
-
 /** A request's events checked, consent-gated and scrubbed, not yet written. */
 export interface PreparedIngest {
   kind: EventKind;
@@ -88,8 +87,7 @@ export function scrubOptions(config: RelayConfig, scope?: IngestScope): ScrubOpt
 /** Why every event of this kind is dropped whatever its company (`telemetry_disabled`, `no_destination`), if so. */
 function configGate(config: RelayConfig, kind: EventKind): string | undefined {
   if (!config.telemetryEnabled) return 'telemetry_disabled';
-  const destinationConfigured = DESTINATION[kind] === 'diagnostics' ? config.diagnostics !== undefined : config.lakera !== undefined;
-  return destinationConfigured ? undefined : 'no_destination';
+  return destinationsFor(config, kind).length > 0 ? undefined : 'no_destination';
 }
 
 /**
@@ -100,7 +98,8 @@ export function admit(deps: IngestDeps, kind: EventKind, events: readonly Scrubb
   const { metrics } = deps;
   const dropped: Record<string, number> = {};
   const refused = configGate(deps.config, kind);
-  const destination = DESTINATION[kind];
+  const destinations = destinationsFor(deps.config, kind);
+  const destination = destinations.length === 1 ? destinations[0]! : destinations;
   const rows: NewOutboxRow[] = [];
   // Summed per request first: a labelled counter increment is dear next to the rest of an event's
   // ingest (bench/relay.js's header), and an event can have several findings.

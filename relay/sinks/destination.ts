@@ -1,20 +1,22 @@
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import type { DestinationConfig, RelayConfig } from '../../config/env.js';
-import type { DestinationName } from '../storage/outbox.js';
+import type { ConfiguredSink } from './routes.js';
 import { parseRetryAfter } from './send-policy.js';
+import type { Sink } from './sink.js';
 
 /** One upstream the forwarder sends to, with its own connections and its own backoff state. */
 export interface Destination {
-  name: DestinationName;
+  name: string;
+  /** How its events are written and sent (batch or single, gzip'd or not). */
+  sink: Sink;
   config: DestinationConfig;
   url: string;
   dispatcher: Dispatcher;
-  /** `batch`: one request carries many events (`{"events": [...]}`); `single`: one payload per request. */
-  mode: 'batch' | 'single';
-  gzip: boolean;
   /** Consecutive failed rounds. */
   failures: number;
+  /** Since when (`performance.now()`) the upstream has been failing; undefined while it answers. */
+  failingSince: number | undefined;
   /** When the next round may start, on the `performance.now()` clock. */
   retryAt: number;
   /** The part of `retryAt` the upstream asked for with `Retry-After` (a drain does not skip it). */
@@ -26,7 +28,7 @@ export interface Destination {
 }
 
 /** A destination with its dispatcher: TLS 1.2+, the extra CA and client certificate, the proxy if any. */
-export function createDestination(relay: RelayConfig, config: DestinationConfig, mode: Destination['mode'], gzip: boolean): Destination {
+export function createDestination(relay: RelayConfig, { sink, settings: config }: ConfiguredSink): Destination {
   const contextOptions = {
     minVersion: 'TLSv1.2' as const,
     ...(relay.caPem === undefined ? {} : { ca: [...rootCertificates, relay.caPem] }),
@@ -43,8 +45,8 @@ export function createDestination(relay: RelayConfig, config: DestinationConfig,
         // they would be dialled without our CA and client certificate.
         new EnvHttpProxyAgent({ httpsProxy, httpProxy: httpsProxy, ...(noProxy === undefined ? {} : { noProxy }), connect: tls, requestTls: tls });
   return {
-    name: config.name, config, url: config.url.href, dispatcher, mode, gzip,
-    failures: 0, retryAt: 0, retryAfterAt: 0, undeleted: [], drained: false,
+    name: sink.name, sink, config, url: config.url.href, dispatcher,
+    failures: 0, failingSince: undefined, retryAt: 0, retryAfterAt: 0, undeleted: [], drained: false,
   };
 }
 
@@ -79,7 +81,7 @@ export async function postTo(
   now: () => number,
 ): Promise<{ status: number; retryAfter: number | undefined }> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'scrub-relay' };
-  if (destination.gzip) headers['content-encoding'] = 'gzip';
+  if (destination.sink.gzip) headers['content-encoding'] = 'gzip';
   if (destination.config.apiKey !== undefined) headers['authorization'] = `Bearer ${destination.config.apiKey}`;
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let onAbort: (() => void) | undefined;

@@ -5,14 +5,18 @@ import { mayForward, type CompanyConsent } from '../../config/consent.js';
 import type { RelayConfig } from '../../config/env.js';
 import type { ConsentStore } from '../admin/consent-store.js';
 import { createDestination, postTo, type Destination } from './destination.js';
-import type { EgressAudit, NewEgressRecord } from './egress-audit.js';
+import type { EgressAudit } from './egress-audit.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { Outbox, OutboxRow } from '../storage/outbox.js';
+import { safeError } from '../observe/safe-error.js';
 import { egressEntry } from './egress-entry.js';
-import { renderEvent, sendIdentity } from './render-event.js';
+import { sendIdentity } from './render-event.js';
+import { configuredSinks } from './routes.js';
 import { SendGate, type SendItem } from './send-gate.js';
+import { settle } from './settle.js';
 import { shutdownReport, type ShutdownReport } from './shutdown-report.js';
 import { classifyStatus, retryDelay, type Outcome } from './send-policy.js';
+import { UpstreamHealth, type FailedAttempt } from './upstream-health.js';
 
 export interface ForwarderDeps {
   config: RelayConfig;
@@ -60,7 +64,7 @@ interface InFlight {
   revoked: boolean;
 }
 
-interface Attempt {
+interface Attempt extends FailedAttempt {
   outcome: Outcome;
   retryAfter: number | undefined;
   revoked: boolean;
@@ -73,7 +77,8 @@ const DRAIN_POLL_MS = 20;
 const gzip = promisify(gzipCallback);
 
 /**
- * Drains the outbox to the configured destinations, each with its own send loop and concurrency,
+ * The one driver of every sink (see routes.ts): drains the outbox to the configured destinations,
+ * each with its own send loop and concurrency,
  * so a slow destination never delays the other. Rows are deleted only after a 2xx. Consent, the
  * rows' presence in the outbox and the identifiers a company allows are read right before each
  * request is started; a consent change aborts the requests on the wire that it no longer allows.
@@ -95,6 +100,7 @@ export class Forwarder {
   private readonly lingerMs: number;
   private readonly unsubscribe: () => void;
   private readonly gate: SendGate;
+  private readonly health: UpstreamHealth;
 
   constructor(private readonly deps: ForwarderDeps) {
     this.now = deps.now ?? Date.now;
@@ -103,9 +109,8 @@ export class Forwarder {
     this.idlePollMs = deps.idlePollMs;
     this.lingerMs = deps.lingerMs ?? 25;
     const { config } = deps;
-    this.destinations = [];
-    if (config.diagnostics) this.destinations.push(createDestination(config, config.diagnostics, 'batch', true));
-    if (config.lakera) this.destinations.push(createDestination(config, config.lakera, 'single', false));
+    this.destinations = configuredSinks(config).map((configured) => createDestination(config, configured));
+    this.health = new UpstreamHealth(deps.logger, (name) => deps.outbox.queued(name));
     this.gate = new SendGate(deps.config.telemetryEnabled, deps.outbox, deps.consent, deps.metrics);
     this.unsubscribe = deps.consent.subscribe((companyId, after) => this.consentChanged(companyId, after));
   }
@@ -251,17 +256,17 @@ export class Forwarder {
    * failure no new request of the round is started.
    */
   private async round(destination: Destination, rows: OutboxRow[]): Promise<void> {
-    const groups = destination.mode === 'batch' ? [rows] : rows.map((row) => [row]);
+    const groups = destination.sink.mode === 'batch' ? [rows] : rows.map((row) => [row]);
     let next = 0;
-    let failed = false;
+    const failures: FailedAttempt[] = [];
     let answered = false;
     let retryAfter: number | undefined;
     const worker = async (): Promise<void> => {
-      while (!failed && !this.isStopped() && next < groups.length) {
+      while (failures.length === 0 && !this.isStopped() && next < groups.length) {
         const attempt = await this.deliver(destination, groups[next++]!);
         if (attempt === undefined || attempt.revoked) continue;
         if (attempt.outcome === 'retry' || attempt.outcome === 'error') {
-          failed = true;
+          failures.push(attempt);
           if (attempt.retryAfter !== undefined) retryAfter = Math.max(retryAfter ?? 0, attempt.retryAfter);
         } else {
           answered = true;
@@ -270,13 +275,13 @@ export class Forwarder {
     };
     const workers = Math.min(this.deps.config.sendConcurrency, groups.length);
     const results = await Promise.allSettled(Array.from({ length: workers }, worker));
-    if (failed) this.backoff(destination, retryAfter);
-    else if (answered) destination.failures = 0;
+    if (failures.length > 0) this.backoff(destination, retryAfter, failures);
+    else if (answered) this.health.answered(destination);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
   }
 
-  private backoff(destination: Destination, retryAfter: number | undefined): void {
+  private backoff(destination: Destination, retryAfter: number | undefined, attempts: readonly FailedAttempt[]): void {
     if (this.isStopped()) return;
     destination.failures += 1;
     const maxMs = this.deps.config.maxBackoffSeconds * 1000;
@@ -285,10 +290,7 @@ export class Forwarder {
     const now = performance.now();
     destination.retryAt = Math.max(destination.retryAt, now + delay);
     if (retryAfter !== undefined) destination.retryAfterAt = Math.max(destination.retryAfterAt, now + Math.min(retryAfter, maxMs));
-    this.deps.logger.info(
-      { destination: destination.name, failures: destination.failures, retryInMs: Math.round(delay) },
-      'upstream unavailable; will retry',
-    );
+    this.health.failed(destination, attempts, delay);
   }
 
   /** One upstream request for `rows`, or undefined when none of them may be sent any more. */
@@ -301,7 +303,7 @@ export class Forwarder {
       items = this.gate.allowed(rows);
       if (items.length === 0 || this.isStopped()) return undefined;
       const plain = this.body(destination, items);
-      wire = destination.gzip ? await gzip(plain) : Buffer.from(plain);
+      wire = destination.sink.gzip ? await gzip(plain) : Buffer.from(plain);
       if (this.isStopped()) return undefined;
       if (this.gate.unchanged(items)) break;
     }
@@ -315,12 +317,12 @@ export class Forwarder {
     const started = performance.now();
     const sentAt = this.now();
     let result: { status: number; retryAfter: number | undefined } | undefined;
+    let failure: FailedAttempt['error'];
     try {
       result = await postTo(destination, wire, request.controller, this.deps.config.sendTimeoutSeconds * 1000, this.now);
     } catch (error) {
-      if (!this.isStopped() && !request.revoked) {
-        this.deps.logger.warn({ err: safeError(error), destination: destination.name }, 'upstream request failed');
-      }
+      // Logged with the round's backoff (upstream-health.ts), in its one line per failed round.
+      failure = safeError(error);
     } finally {
       this.inFlight.delete(request);
     }
@@ -329,77 +331,13 @@ export class Forwarder {
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
     const entry = egressEntry(destination, items, { outcome, status, sentAt, wire, keepBody: this.deps.config.egressAuditDays > 0 });
-    const ids = items.map((item) => item.row.id);
-    const stored = outcome === 'delivered' && this.recordDelivered(ids, entry);
-    // Otherwise audit first: it never throws, and a request that left is recorded even if settling it fails.
-    if (!stored) this.audit(entry);
-    this.settle(destination, ids, outcome, status, stored);
-    return { outcome, retryAfter: result?.retryAfter, revoked: request.revoked };
+    settle(this.deps, destination, items.map((item) => item.row.id), entry, this.isStopped());
+    return { outcome, status, error: failure, retryAfter: result?.retryAfter, revoked: request.revoked };
   }
 
   private body(destination: Destination, items: SendItem[]): string {
-    const projectId = this.deps.config.lakera?.projectId;
-    const events = items.map(({ row, consent }) => renderEvent(destination.name, row, sendIdentity(row, consent), projectId));
-    return destination.mode === 'single' ? events.join('') : `{"events":[${events.join(',')}]}`;
+    const context = { projectId: this.deps.config.lakera?.projectId };
+    const events = items.map(({ row, consent }) => destination.sink.encode(row, sendIdentity(row, consent), context));
+    return destination.sink.mode === 'single' ? events.join('') : `{"events":[${events.join(',')}]}`;
   }
-
-  /**
-   * A delivered batch's audit row and the delete of its rows in one transaction: one commit, and
-   * with `full` durability one fsync instead of two. False when storage failed: the transaction
-   * rolled back, nothing was written, and the caller writes the two apart as before.
-   */
-  private recordDelivered(ids: number[], entry: NewEgressRecord): boolean {
-    try {
-      this.deps.outbox.atomically(() => {
-        this.deps.egress.record(entry);
-        this.deps.outbox.remove(ids);
-      });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Acts on the outcome for the outbox rows `ids`; `removed`: a delivered batch's rows were already deleted (with its audit row). */
-  private settle(destination: Destination, ids: number[], outcome: Outcome, status: number | null, removed: boolean): void {
-    const { outbox, metrics, logger } = this.deps;
-    if (outcome === 'delivered') {
-      metrics.forwarded.inc({ destination: destination.name }, ids.length);
-      if (removed) return;
-      try {
-        outbox.remove(ids);
-      } catch (error) {
-        destination.undeleted.push(...ids);
-        throw error;
-      }
-      return;
-    }
-    if (outcome === 'rejected') {
-      outbox.deadLetter(ids, `http_${status}`);
-      metrics.dropped.inc({ reason: 'dead_letter' }, ids.length);
-      logger.warn({ destination: destination.name, status, events: ids.length }, 'upstream refused the events; moved to dead letters');
-      return;
-    }
-    if (this.isStopped()) return;
-    try {
-      outbox.recordAttempt(ids);
-    } catch (error) {
-      // Only a counter: a full disk must not turn the round's backoff into a tight retry loop.
-      logger.error({ err: safeError(error), destination: destination.name }, 'could not count a failed attempt');
-    }
-  }
-
-  private audit(entry: NewEgressRecord): void {
-    try {
-      this.deps.egress.record(entry);
-    } catch (error) {
-      this.deps.logger.error({ err: safeError(error) }, 'egress audit write failed');
-    }
-  }
-}
-
-/** An error reduced to what may be logged: its class and code, not its message (which may quote data). */
-export function safeError(error: unknown): { name: string; code: string | undefined } {
-  if (error instanceof Error) return { name: error.name, code: (error as { code?: string }).code };
-  return { name: typeof error, code: undefined };
 }

@@ -2,13 +2,18 @@ import { isVolumeFull, VolumeFullError, type Db } from './db.js';
 import type { SpaceReserve } from './space-reserve.js';
 import type { EventKind } from '../../scrubbers/types.js';
 
-export type DestinationName = 'diagnostics' | 'lakera';
+/** A destination's name (a sink in relay/sinks/routes.ts): `diagnostics`, `lakera`. */
+export type DestinationName = string;
 
 /** A scrubbed event ready to be written. `payload` is already free of raw values. */
 export interface NewOutboxRow {
   eventId: string;
   kind: EventKind;
-  destination: DestinationName;
+  /**
+   * Where it goes. With several, one row per destination is written, in the same transaction as
+   * the rest: an accepted event is queued for all of them or (on a crash, a full disk) for none.
+   */
+  destination: DestinationName | readonly DestinationName[];
   companyId: string;
   userHash: string | null;
   ipHash: string | null;
@@ -17,7 +22,8 @@ export interface NewOutboxRow {
   findings: string;
 }
 
-export interface OutboxRow extends NewOutboxRow {
+export interface OutboxRow extends Omit<NewOutboxRow, 'destination'> {
+  destination: DestinationName;
   id: number;
   bytes: number;
   createdAt: number;
@@ -35,6 +41,10 @@ export interface OutboxTotals {
   oldestCreatedAt: number | null;
   byDestination: Record<string, number>;
   deadLetters: number;
+}
+
+function destinationsOf(row: NewOutboxRow): readonly DestinationName[] {
+  return typeof row.destination === 'string' ? [row.destination] : row.destination;
 }
 
 /** Rows read per step when expiring from the front of the outbox. */
@@ -79,6 +89,7 @@ export class Outbox {
   private readonly oldestStmt;
   private readonly frontStmt;
   private readonly presentStmt;
+  private readonly queuedStmt;
 
   constructor(
     private readonly db: Db,
@@ -103,6 +114,7 @@ export class Outbox {
       'SELECT id, created_at AS createdAt FROM outbox ORDER BY id LIMIT ?',
     );
     this.presentStmt = db.prepare<[string], { id: number }>('SELECT id FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
+    this.queuedStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE destination = ?');
   }
 
   /** Events and payload bytes currently queued. */
@@ -123,7 +135,8 @@ export class Outbox {
    * and with `synchronous=FULL` one fsync, for many requests). `keep`, when given, is asked about
    * each row inside the transaction (the consent check) and the rows it refuses are not written.
    * Each group's `makeRoom` then runs in turn and may refuse that group alone (undefined in its
-   * place); a storage error fails them all.
+   * place); a storage error fails them all. A row for several destinations is written once per
+   * destination (its bytes counted each time); `ids` has one id per stored row.
    */
   enqueueGroups(
     groups: readonly { rows: readonly NewOutboxRow[]; makeRoom?: ((incomingBytes: number) => boolean) | undefined }[],
@@ -136,15 +149,17 @@ export class Outbox {
       groups.map(({ rows: given, makeRoom }) => {
         const rows = keep === undefined ? [...given] : given.filter(keep);
         const bytes = rows.map((row) => Buffer.byteLength(row.payload));
-        const incoming = bytes.reduce((sum, n) => sum + n, 0);
+        const incoming = rows.reduce((sum, row, i) => sum + bytes[i]! * destinationsOf(row).length, 0);
         if (makeRoom && !makeRoom(incoming)) return undefined;
-        const ids = new Array<number>(rows.length);
+        const ids: number[] = [];
         for (let i = 0; i < rows.length; i++) {
           const row = rows[i]!;
-          const { lastInsertRowid } = insert.run(
-            row.eventId, row.kind, row.destination, row.companyId, row.userHash, row.ipHash, row.payload, row.findings, bytes[i]!, createdAt,
-          );
-          ids[i] = Number(lastInsertRowid);
+          for (const destination of destinationsOf(row)) {
+            const { lastInsertRowid } = insert.run(
+              row.eventId, row.kind, destination, row.companyId, row.userHash, row.ipHash, row.payload, row.findings, bytes[i]!, createdAt,
+            );
+            ids.push(Number(lastInsertRowid));
+          }
         }
         return { ids, rows };
       }),
@@ -171,6 +186,11 @@ export class Outbox {
   /** The next rows for a destination, oldest first, after `afterId`. Nothing is removed. */
   peek(destination: DestinationName, limit: number, afterId = 0): OutboxRow[] {
     return this.claimStmt.all(destination, afterId, limit);
+  }
+
+  /** Events queued for `destination`. */
+  queued(destination: DestinationName): number {
+    return this.queuedStmt.get(destination)?.n ?? 0;
   }
 
   /** Which of `ids` are still queued (not purged, expired, evicted or delivered meanwhile). */

@@ -5,7 +5,8 @@ import type { DestinationName, NewOutboxRow } from './outbox.js';
 import type { EventKind } from '../../scrubbers/types.js';
 
 /** An outbox row read back from a damaged file, as it was queued. */
-export interface SalvagedRow extends NewOutboxRow {
+export interface SalvagedRow extends Omit<NewOutboxRow, 'destination'> {
+  destination: DestinationName;
   id: number;
   createdAt: number;
 }
@@ -34,7 +35,9 @@ export interface SalvageImage {
 }
 
 const KINDS = new Set<string>(['error', 'scan']);
-const DESTINATIONS = new Set<string>(['diagnostics', 'lakera']);
+// Any sink's name (relay/sinks/routes.ts), not a fixed list: storage does not know the sinks, and a
+// row queued for a destination configured in an earlier run is still an outbox row.
+const DESTINATION_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 function isText(value: SqlValue | undefined): value is string {
   return typeof value === 'string';
@@ -55,7 +58,7 @@ function isJsonObject(text: string): boolean {
 
 /** The outbox's row shape (see db.ts); `id` is the rowid alias and stored as NULL. */
 function outboxRow(rowid: bigint, v: SqlValue[]): SalvagedRow | 'damaged' | undefined {
-  if (v.length !== 12 || v[0] !== null || !isText(v[2]) || !isText(v[3]) || !KINDS.has(v[2]) || !DESTINATIONS.has(v[3])) return undefined;
+  if (v.length !== 12 || v[0] !== null || !isText(v[2]) || !isText(v[3]) || !KINDS.has(v[2]) || !DESTINATION_NAME.test(v[3])) return undefined;
   const [, eventId, kind, destination, companyId, userHash, ipHash, payload, findings, , createdAt] = v;
   const optionalText = (value: SqlValue | undefined) => value === null || isText(value);
   if (!isText(eventId) || !isText(companyId) || !optionalText(userHash) || !optionalText(ipHash) || !isText(payload) || !isText(findings) || !isInt(createdAt)) {
@@ -67,7 +70,7 @@ function outboxRow(rowid: bigint, v: SqlValue[]): SalvagedRow | 'damaged' | unde
     id: Number(rowid),
     eventId,
     kind: kind as EventKind,
-    destination: destination as DestinationName,
+    destination,
     companyId,
     userHash: userHash,
     ipHash: ipHash,

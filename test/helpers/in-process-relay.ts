@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
-import { loadConfig } from '../../config/env.js';
+import { loadConfig, type RelayConfig } from '../../config/env.js';
 import { createLogger } from '../../relay/observe/logger.js';
 import { startRelay, type RunningRelay, type StartOptions } from '../../relay/server.js';
 import { tempDir } from './relay-process.js';
@@ -14,8 +14,13 @@ export async function startTestRelay(
   env: Record<string, string> = {},
   options: StartOptions = {},
 ): Promise<RunningRelay> {
+  return startRelay(testRelayConfig(pki, upstream, env), { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50, ...options });
+}
+
+/** The configuration {@link startTestRelay} starts with: both destinations at the test upstream, `env` on top. */
+export function testRelayConfig(pki: TestPki, upstream: Upstream, env: Record<string, string> = {}): RelayConfig {
   const dir = tempDir('relay-in-process-');
-  const config = loadConfig({
+  return loadConfig({
     RELAY_PORT: '0',
     RELAY_DB_PATH: join(dir, 'relay.db'),
     TELEMETRY_ENABLED: 'true',
@@ -34,7 +39,6 @@ export async function startTestRelay(
     RELAY_SHUTDOWN_TIMEOUT: '1',
     ...env,
   });
-  return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50, ...options });
 }
 
 /**

@@ -1,11 +1,5 @@
-import type { JsonObject, JsonValue } from '../../scrubbers/types.js';
-
-/** Identifiers the company allowed to be sent, added at send time only. */
-export interface SendIdentity {
-  companyId?: string;
-  userHash?: string;
-  ipHash?: string;
-}
+import type { JsonObject, JsonValue } from '../../../scrubbers/types.js';
+import type { SendIdentity } from '../sink.js';
 
 function object(value: JsonValue | undefined): JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
