@@ -219,8 +219,14 @@ export function createMetrics(options: MetricsOptions = {}) {
   };
   for (const reason of DROP_REASONS) metrics.dropped.inc({ reason }, 0);
   for (const labels of INGEST_REFUSALS) metrics.rejected.inc(labels, 0);
+  for (const kind of ['error', 'scan']) {
+    metrics.received.inc({ kind }, 0);
+    metrics.accepted.inc({ kind }, 0);
+  }
+  for (const outcome of ['applied', 'unchanged', 'refused']) metrics.consentFileReloads.inc({ outcome }, 0);
   for (const destination of destinations) {
     metrics.forwarded.inc({ destination }, 0);
+    metrics.forwardLatency.zero({ destination });
     metrics.lastSuccess.set({ destination }, 0);
     for (const outcome of FORWARD_OUTCOMES) {
       metrics.forwardAttempts.inc({ destination, outcome }, 0);

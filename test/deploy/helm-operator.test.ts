@@ -68,7 +68,7 @@ describe('helm chart: PrometheusRule (opt-in)', () => {
 
   it('uses only metric names the relay exports', async () => {
     const exported = new Set((await createMetrics().registry.getMetricsAsJSON()).map((metric) => metric.name));
-    const used = new Set(rule.spec.groups.flatMap((group) => group.rules.flatMap((r) => [...r.expr.matchAll(/\brelay_[a-z_]+/g)].map((m) => m[0]))));
+    const used = new Set(rule.spec.groups.flatMap((group) => group.rules.flatMap((r) => [...r.expr.matchAll(/\b(?:relay|process|nodejs)_[a-z_]+/g)].map((m) => m[0]))));
     expect(used.size).toBeGreaterThan(5);
     for (const name of used) expect(exported, name).toContain(name);
   });
@@ -92,7 +92,7 @@ describe('helm chart: PrometheusRule (opt-in)', () => {
     expect(checked.status).toBe(0);
   });
 
-  it.skipIf(skipPromtool)(`fires the send and buffer alerts on the series a failing relay exports (promtool test rules)${skipNote}`, () => {
+  it.skipIf(skipPromtool)(`fires the send, buffer and storage alerts on the series a failing relay exports, and clears them (promtool test rules)${skipNote}`, () => {
     needPromtool();
     const series = (name: string, labels: Record<string, string>, values: string) => ({
       series: `${name}{${Object.entries({ job: 'relay-scrub-relay', namespace: 'telemetry', pod: 'relay-0', ...labels }).map(([k, v]) => `${k}="${v}"`).join(',')}}`,
@@ -114,6 +114,10 @@ describe('helm chart: PrometheusRule (opt-in)', () => {
           // 90 % of the limit from 5m on.
           series('relay_outbox_bytes', {}, '100x4 900x30'),
           series('relay_outbox_limit_bytes', {}, '1000x34'),
+          // A start on damaged storage: counted once, before the first scrape.
+          series('relay_storage_damage_total', { kind: 'corrupt_file' }, '1x90'),
+          series('relay_storage_recovered_total', {}, '1x90'),
+          series('process_start_time_seconds', {}, '0x90'),
         ],
         alert_rule_test: [
           { eval_time: '10m', alertname: 'ScrubRelayNoSuccessfulSend', exp_alerts: [] },
@@ -123,6 +127,11 @@ describe('helm chart: PrometheusRule (opt-in)', () => {
           }),
           { eval_time: '27m', alertname: 'ScrubRelayNoSuccessfulSend', exp_alerts: [] },
           { eval_time: '10m', alertname: 'ScrubRelayBufferNearFull', exp_alerts: [] },
+          firing('ScrubRelayStorageDamaged', '5m', 'warning', {}, {
+            summary: 'relay-0 found damaged storage at start',
+            description: 'The database or its WAL was damaged; the relay salvaged what it could (relay_salvaged_events_total, relay_salvage_unreadable_events_total).',
+          }),
+          { eval_time: '70m', alertname: 'ScrubRelayStorageDamaged', exp_alerts: [] },
           firing('ScrubRelayBufferNearFull', '20m', 'warning', {}, {
             summary: 'The outbox of relay-0 is 90% full',
             description: 'When it is full the relay refuses new events (RELAY_WHEN_FULL=reject) or evicts the oldest (drop_oldest).',
