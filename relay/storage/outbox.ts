@@ -62,7 +62,8 @@ CREATE TRIGGER IF NOT EXISTS outbox_totals_delete AFTER DELETE ON outbox
 BEGIN UPDATE outbox_totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE id = 1; END;
 CREATE TABLE IF NOT EXISTS outbox_destination_totals (destination TEXT PRIMARY KEY, events INTEGER NOT NULL, bytes INTEGER NOT NULL) STRICT;
 INSERT OR IGNORE INTO outbox_destination_totals (destination, events, bytes)
-  SELECT destination, COUNT(*), COALESCE(SUM(bytes), 0) FROM outbox GROUP BY destination;
+  SELECT destination, COUNT(*), COALESCE(SUM(bytes), 0) FROM outbox
+  WHERE NOT EXISTS (SELECT 1 FROM outbox_destination_totals) GROUP BY destination;
 CREATE TRIGGER IF NOT EXISTS outbox_destination_totals_insert AFTER INSERT ON outbox
 BEGIN INSERT INTO outbox_destination_totals (destination, events, bytes) VALUES (NEW.destination, 1, NEW.bytes)
   ON CONFLICT (destination) DO UPDATE SET events = events + 1, bytes = bytes + excluded.bytes; END;

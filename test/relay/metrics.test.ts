@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DROP_REASONS, FORWARD_OUTCOMES, INGEST_REFUSALS, INGEST_ROUTES } from '../../relay/observe/metrics.js';
 import type { RunningRelay } from '../../relay/server.js';
+import type { DestinationQueue } from '../../relay/storage/outbox.js';
+import { openStores } from '../../relay/storage/stores.js';
 import { parseExposition, sampleValue, type Family } from '../helpers/exposition.js';
 import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { postAccepted, setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 import { findPromtool, promtool, promtoolMaySkip } from '../helpers/promtool.js';
-import { REPO, waitFor } from '../helpers/relay-process.js';
+import { REPO, tempDir, waitFor } from '../helpers/relay-process.js';
+import { useTestApps } from '../helpers/test-app.js';
 import type { Upstream } from '../helpers/upstream.js';
 
 let upstream: Upstream;
@@ -137,4 +140,48 @@ describe('the queue figures, read from SQLite when Prometheus scrapes', () => {
     expect(sampleValue(families, 'relay_destination_last_success_timestamp_seconds', { destination: 'diagnostics' })).toBe(0);
     expect(sampleValue(families, 'relay_forward_attempts_total', { destination: 'diagnostics', outcome: 'retry' })).toBeGreaterThanOrEqual(1);
   }, 20_000);
+});
+
+describe('the per-destination queue totals SQLite keeps', () => {
+  const row = (eventId: string, destination: 'diagnostics' | 'lakera', payload: string) => ({
+    eventId, kind: 'error' as const, destination, companyId: 'acme', userHash: null, ipHash: null, payload, findings: '{}',
+  });
+
+  it('follow every insert and delete, and are rebuilt for a database written before they existed', () => {
+    const dbPath = join(tempDir(), 'relay.db');
+    let stores = openStores({ dbPath, durability: 'normal', hashKey: 'k' });
+    const { ids } = stores.outbox.enqueue([row('a', 'diagnostics', 'x'.repeat(100)), row('b', 'diagnostics', 'y'.repeat(50)), row('c', 'lakera', 'z'.repeat(10))])!;
+    stores.outbox.remove([ids[0]!]);
+    stores.outbox.deadLetter([ids[2]!], 'http_400');
+    const figures = (queues: Map<string, DestinationQueue>) => Object.fromEntries([...queues].map(([name, q]) => [name, [q.events, q.bytes, q.oldestCreatedAt !== null]]));
+    const expected = { diagnostics: [1, stores.outbox.size().bytes, true], lakera: [0, 0, false] };
+    expect(stores.outbox.size().events).toBe(1);
+    expect(figures(stores.outbox.destinationQueues())).toEqual(expected);
+    // As an older relay left the file: no per-destination table, no triggers.
+    stores.db.exec('DROP TRIGGER outbox_destination_totals_insert; DROP TRIGGER outbox_destination_totals_delete; DROP TABLE outbox_destination_totals;');
+    stores.close();
+    stores = openStores({ dbPath, durability: 'normal', hashKey: 'k' });
+    try {
+      expect(figures(stores.outbox.destinationQueues())).toEqual({ diagnostics: expected.diagnostics });
+    } finally {
+      stores.close();
+    }
+  });
+});
+
+describe('ingest requests by route pattern', () => {
+  const makeApp = useTestApps();
+
+  it('counts the Sentry routes under their pattern, with or without the trailing slash, and never the path sent', async () => {
+    const { app, metrics } = makeApp();
+    for (const path of ['/api/17/envelope/', '/api/42/envelope', '/api/17/store/']) {
+      const response = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(response.status, path).toBeGreaterThanOrEqual(400);
+    }
+    const families = parseExposition(await metrics.registry.metrics());
+    const counted = families.get('relay_ingest_requests_total')!.samples.filter((sample) => sample.value > 0);
+    expect(counted.map((sample) => sample.labels['route']).sort()).toEqual(['/api/:project/envelope/', '/api/:project/store/']);
+    expect(counted.reduce((sum, sample) => sum + sample.value, 0)).toBe(3);
+    expect(JSON.stringify(families.get('relay_ingest_requests_total')!.samples)).not.toMatch(/\/api\/(17|42)/);
+  });
 });
