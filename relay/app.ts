@@ -161,10 +161,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     return c.json(await batcher.ingest(kind, events, true, scope), 202);
   };
 
-  metrics.readQueueFrom(() => {
-    const totals = stores.outbox.totals();
-    return { events: totals.events, bytes: totals.bytes, deadLetters: totals.deadLetters, destinations: stores.outbox.destinationQueues() };
-  });
+  metrics.readQueueFrom(() => ({ ...stores.outbox.size(), deadLetters: stores.outbox.deadLetterCount(), destinations: stores.outbox.destinationQueues() }));
   // Outermost on each ingest route, so every answer is counted, refusals included. The Sentry
   // routes are registered with and without the trailing slash; both count under one pattern.
   for (const { route } of INGEST_ROUTES) {

@@ -352,6 +352,11 @@ export class Outbox {
     return queues;
   }
 
+  /** Events in the dead-letter table. */
+  deadLetterCount(): number {
+    return this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM dead_letters').get()?.n ?? 0;
+  }
+
   /** A summary for operators: depth, bytes, age, per destination. */
   totals(): OutboxTotals {
     const { events, bytes } = this.size();
