@@ -13,7 +13,8 @@ import { RelayError } from './errors.js';
 import { ingestAuth, ingestScope, IngestTokens } from './http/ingest-auth.js';
 import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './pipeline/ingest.js';
 import { warnEvery } from './observe/log-limiter.js';
-import type { Metrics } from './observe/metrics.js';
+import { INGEST_ROUTES, type Metrics } from './observe/metrics.js';
+import { observeIngest } from './observe/ingest-timing.js';
 import { decodeBody, parseEvents, requireJsonType } from './http/parse-body.js';
 import { bodyReadLimits, readIngestBody } from './http/read-body.js';
 import type { ScrubWorker } from './pipeline/scrub-pool.js';
@@ -128,6 +129,14 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(await batcher.ingest(kind, events, true, scope), 202);
   };
 
+  metrics.readQueueFrom(() => ({ ...stores.outbox.size(), deadLetters: stores.outbox.deadLetterCount(), destinations: stores.outbox.destinationQueues() }));
+  // Outermost on each ingest route, so every answer is counted, refusals included. The Sentry
+  // routes are registered with and without the trailing slash; both count under one pattern.
+  for (const { route } of INGEST_ROUTES) {
+    app.use(route, observeIngest(metrics, route));
+    if (route.endsWith('/')) app.use(route.slice(0, -1), observeIngest(metrics, route));
+  }
+
   const admission = createAdmission(config, deps.eventLoopDelayMs ?? (() => 0));
   // The SDK drop-in routes share the same limits. OTLP exporters retry a 503 with Retry-After;
   // Sentry SDKs back off only on 429, which sentryError answers for a 503.
@@ -161,14 +170,6 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.get('/metrics', async (c) => {
-    try {
-      const totals = stores.outbox.totals();
-      metrics.outboxEvents.set(totals.events);
-      metrics.outboxBytes.set(totals.bytes);
-      metrics.deadLetters.set(totals.deadLetters);
-    } catch {
-      // Storage faults are visible in readyz and relay_storage_faults_total; metrics still answer.
-    }
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });

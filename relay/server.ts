@@ -75,7 +75,11 @@ function consentSummary(config: RelayConfig, stores: Stores) {
 export async function startRelay(config: RelayConfig, options: StartOptions = {}): Promise<RunningRelay> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
-  const metrics = createMetrics();
+  const metrics = createMetrics({
+    destinations: [config.diagnostics, config.lakera].flatMap((destination) => (destination === undefined ? [] : [destination.name])),
+    bufferLimitBytes: config.maxBufferBytes,
+    now,
+  });
   const rules = loadRules({ userFile: config.rulesFile });
   checkDepthLimits(config.maxDepth, rules.limits);
   const stores = openStores({

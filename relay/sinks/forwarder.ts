@@ -330,6 +330,8 @@ export class Forwarder {
     const status = result?.status ?? null;
     this.deps.metrics.forwardLatency.observe({ destination: destination.name }, (performance.now() - started) / 1000);
     this.deps.metrics.forwardAttempts.inc({ destination: destination.name, outcome });
+    this.deps.metrics.forwardBytes.inc({ destination: destination.name, outcome }, wire.byteLength);
+    if (outcome === 'delivered') this.deps.metrics.lastSuccess.set({ destination: destination.name }, this.now() / 1000);
     const entry = egressEntry(destination, items, { outcome, status, sentAt, wire, keepBody: this.deps.config.egressAuditDays > 0 });
     settle(this.deps, destination, items.map((item) => item.row.id), entry, this.isStopped());
     return { outcome, status, error: failure, retryAfter: result?.retryAfter, revoked: request.revoked };

@@ -35,6 +35,14 @@ export interface DeadLetterRow extends OutboxRow {
   reason: string;
 }
 
+/** One destination's share of the outbox, for the metrics. */
+export interface DestinationQueue {
+  events: number;
+  bytes: number;
+  /** When its oldest queued event was written (ms), or null when it has none. */
+  oldestCreatedAt: number | null;
+}
+
 export interface OutboxTotals {
   events: number;
   bytes: number;
@@ -62,6 +70,15 @@ CREATE TRIGGER IF NOT EXISTS outbox_totals_insert AFTER INSERT ON outbox
 BEGIN UPDATE outbox_totals SET events = events + 1, bytes = bytes + NEW.bytes WHERE id = 1; END;
 CREATE TRIGGER IF NOT EXISTS outbox_totals_delete AFTER DELETE ON outbox
 BEGIN UPDATE outbox_totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE id = 1; END;
+CREATE TABLE IF NOT EXISTS outbox_destination_totals (destination TEXT PRIMARY KEY, events INTEGER NOT NULL, bytes INTEGER NOT NULL) STRICT;
+INSERT OR IGNORE INTO outbox_destination_totals (destination, events, bytes)
+  SELECT destination, COUNT(*), COALESCE(SUM(bytes), 0) FROM outbox
+  WHERE NOT EXISTS (SELECT 1 FROM outbox_destination_totals) GROUP BY destination;
+CREATE TRIGGER IF NOT EXISTS outbox_destination_totals_insert AFTER INSERT ON outbox
+BEGIN INSERT INTO outbox_destination_totals (destination, events, bytes) VALUES (NEW.destination, 1, NEW.bytes)
+  ON CONFLICT (destination) DO UPDATE SET events = events + 1, bytes = bytes + excluded.bytes; END;
+CREATE TRIGGER IF NOT EXISTS outbox_destination_totals_delete AFTER DELETE ON outbox
+BEGIN UPDATE outbox_destination_totals SET events = events - 1, bytes = bytes - OLD.bytes WHERE destination = OLD.destination; END;
 `;
 
 /** The volume guard of an outbox: its reserve, and the room a write needs once the reserve is taken again. */
@@ -344,6 +361,27 @@ export class Outbox {
   /** Deletes dead letters that failed before `cutoff` (ms); returns how many. */
   expireDeadLetters(cutoff: number): number {
     return this.db.prepare('DELETE FROM dead_letters WHERE failed_at < ?').run(cutoff).changes;
+  }
+
+  /**
+   * Depth, bytes and oldest event per destination, read from the trigger-kept totals and the
+   * `(destination, id)` index: a few rows, whatever the size of the outbox.
+   */
+  destinationQueues(): Map<string, DestinationQueue> {
+    const queues = new Map<string, DestinationQueue>();
+    const oldest = this.db.prepare<[string], { c: number }>('SELECT created_at AS c FROM outbox WHERE destination = ? ORDER BY id LIMIT 1');
+    for (const row of this.db.prepare<[], { destination: string; events: number; bytes: number }>(
+      'SELECT destination, events, bytes FROM outbox_destination_totals',
+    ).all()) {
+      const createdAt = row.events > 0 ? oldest.get(row.destination)?.c ?? null : null;
+      queues.set(row.destination, { events: row.events, bytes: row.bytes, oldestCreatedAt: createdAt });
+    }
+    return queues;
+  }
+
+  /** Events in the dead-letter table. */
+  deadLetterCount(): number {
+    return this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM dead_letters').get()?.n ?? 0;
   }
 
   /** A summary for operators: depth, bytes, age, per destination. */

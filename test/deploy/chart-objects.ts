@@ -3,8 +3,8 @@ import { expect } from 'vitest';
 import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, PersistentVolumeClaim, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { ConfigMap, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { coalescedValues, render, schemaErrors, type K8sObject, type RenderOptions } from './render.js';
 
 export interface EnvVar { name: string; value?: string; valueFrom?: unknown }
@@ -44,10 +44,12 @@ const validators: Record<string, (o: K8sObject) => void> = {
   'v1/Service': (o) => new Service(o).validate(),
   'v1/ServiceAccount': (o) => new ServiceAccount(o).validate(),
   'v1/ConfigMap': (o) => new ConfigMap(o).validate(),
+  'v1/Pod': (o) => new Pod(o).validate(),
   'v1/Secret': (o) => new Secret(o).validate(),
   'v1/PersistentVolumeClaim': (o) => new PersistentVolumeClaim(o).validate(),
   'networking.k8s.io/v1/NetworkPolicy': (o) => new NetworkPolicy(o).validate(),
   'policy/v1/PodDisruptionBudget': (o) => new PodDisruptionBudget(o).validate(),
+  'monitoring.coreos.com/v1/PrometheusRule': (o) => new PrometheusRule(o as unknown as ConstructorParameters<typeof PrometheusRule>[0]).validate(),
   'monitoring.coreos.com/v1/ServiceMonitor': (o) => new ServiceMonitor(o as unknown as ConstructorParameters<typeof ServiceMonitor>[0]).validate(),
 };
 

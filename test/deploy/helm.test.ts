@@ -66,8 +66,8 @@ describe('helm chart: deployment mode with defaults', () => {
     objects = renderValid(chartDir);
   });
 
-  it('renders only a Deployment, its Service, ServiceAccount and NetworkPolicy, all schema-valid', () => {
-    expect(kinds(objects)).toEqual(['Deployment', 'NetworkPolicy', 'Service', 'ServiceAccount']);
+  it('renders only a Deployment, its Service, ServiceAccount, NetworkPolicy and helm test Pod, all schema-valid', () => {
+    expect(kinds(objects)).toEqual(['Deployment', 'NetworkPolicy', 'Pod', 'Service', 'ServiceAccount']);
   });
 
   it('keeps telemetry off and needs no secret', () => {
@@ -143,7 +143,7 @@ describe('helm chart: deployment with persistence, ServiceMonitor, existingSecre
   });
 
   it('creates a claim and recreates the single pod instead of rolling two onto one volume', () => {
-    expect(kinds(objects)).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    expect(kinds(objects)).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'PersistentVolumeClaim', 'Pod', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor']);
     const pvc = one<K8sObject & { spec: { resources: { requests: { storage: string } }; storageClassName: string } }>(objects, 'PersistentVolumeClaim');
     expect(pvc.spec.resources.requests.storage).toBe('5Gi');
     expect(pvc.spec.storageClassName).toBe('fast');
@@ -216,7 +216,7 @@ describe('helm chart: secrets created by the chart', () => {
 describe('helm chart: daemonset mode', () => {
   it('runs one relay per node behind a node-local Service', () => {
     const objects = renderValid(chartDir, { values: { mode: 'daemonset' } });
-    expect(kinds(objects)).toEqual(['DaemonSet', 'NetworkPolicy', 'Service', 'ServiceAccount']);
+    expect(kinds(objects)).toEqual(['DaemonSet', 'NetworkPolicy', 'Pod', 'Service', 'ServiceAccount']);
     const svc = one<K8sObject & { spec: { internalTrafficPolicy: string } }>(objects, 'Service');
     expect(svc.spec.internalTrafficPolicy).toBe('Local');
     const pod = one<Workload>(objects, 'DaemonSet').spec.template.spec;
@@ -255,7 +255,8 @@ describe('helm chart: sidecar recipe in an application chart', () => {
     expect(pod.initContainers?.map((c) => c.name)).toEqual(['scrub-relay']);
     const c = relayContainer(pod);
     expect(c.restartPolicy).toBe('Always');
-    expect(c.startupProbe?.exec?.command.join(' ')).toContain('http://127.0.0.1:4319/healthz');
+    // bash's /dev/tcp to 127.0.0.1:4319, path /healthz (the arguments after the script).
+    expect(c.startupProbe?.exec?.command.slice(4, 7)).toEqual(['127.0.0.1', '4319', '/healthz']);
   });
 
   it('adds a plain container before Kubernetes 1.29', () => {
@@ -271,7 +272,7 @@ describe('helm chart: sidecar recipe in an application chart', () => {
     const c = relayContainer(appPod(objects));
     expect(env(c).get('RELAY_HOST')?.value).toBe('127.0.0.1');
     expect(env(c).get('TELEMETRY_ENABLED')?.value).toBe('false');
-    expect(c.livenessProbe?.exec?.command[0]).toBe('node');
+    expect(c.livenessProbe?.exec?.command[0]).toBe('bash');
     expect(c.readinessProbe).toBeUndefined();
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   });

@@ -51,6 +51,9 @@ describe('an idle relay', () => {
     });
     expect(response.status).toBe(202);
     await waitFor(() => upstream.requests.length === 1, 10_000, 'the delivery');
+    // A scrape reads everything when asked and leaves nothing running (no default collectors' timers).
+    const scraped = await fetch(`${relay.url}/metrics`, { headers: { connection: 'close' } });
+    expect(await scraped.text()).toContain('process_cpu_seconds_total');
     // The delivery's own one-shot timers (linger, request timeout) end within this.
     await sleep(1500);
     const before = await census(relay);

@@ -26,6 +26,12 @@ app.kubernetes.io/name: {{ include "scrub-relay.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* The helm test Pod's labels: not the relay's selector labels, so no Service or policy picks it as a relay. */}}
+{{- define "scrub-relay.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-test" (include "scrub-relay.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
 {{- define "scrub-relay.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name (.Chart.Version | toString) | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{ include "scrub-relay.selectorLabels" . }}
@@ -244,17 +250,27 @@ sentryKeys: [RELAY_SENTRY_KEYS_FILE, sentry-keys]
 {{- end }}
 {{- end }}
 
-{{/* An HTTP probe. Sidecars listen on 127.0.0.1, which the kubelet cannot reach: exec node. */}}
+{{/*
+An HTTP probe. The kubelet sends it (httpGet) wherever it can reach the port. A sidecar listening on
+loopback cannot be reached from the kubelet: the image's bash (Debian) then sends the request over
+/dev/tcp, a shell builtin, instead of starting a node process for every probe.
+*/}}
 {{- define "scrub-relay.probe" -}}
 {{- $ctx := index . 0 }}
 {{- $path := index . 1 }}
 {{- $timing := index . 2 }}
-{{- if $ctx.sidecar -}}
+{{- $host := include "scrub-relay.host" $ctx }}
+{{- if and $ctx.sidecar (has $host (list "127.0.0.1" "localhost" "::1")) -}}
 exec:
   command:
-    - node
-    - -e
-    - {{ printf "fetch('http://127.0.0.1:%d%s',{signal:AbortSignal.timeout(%d)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" (int64 $ctx.Values.config.port) $path (mul (int64 $timing.timeoutSeconds) 1000) | quote }}
+    - bash
+    - -c
+    - {{ `exec 3<>"/dev/tcp/$1/$2" && printf 'GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$3" "$1" >&3 && IFS= read -r -t "$4" status <&3 && case $status in "HTTP/1.1 200 "*) exit 0 ;; esac; exit 1` | quote }}
+    - probe
+    - {{ ternary "127.0.0.1" $host (eq $host "localhost") | quote }}
+    - {{ int64 $ctx.Values.config.port | toString | quote }}
+    - {{ $path }}
+    - {{ int64 $timing.timeoutSeconds | toString | quote }}
 {{- else -}}
 httpGet:
   path: {{ $path }}
@@ -402,6 +418,20 @@ sidecar templates; with .native it becomes a native sidecar (restartPolicy Alway
         path: tls.crt
       - key: tls.key
         path: tls.key
+{{- end }}
+{{- end }}
+
+{{/*
+The label matchers that pick this release's relays out of everything Prometheus scrapes, for the
+PrometheusRule: the ServiceMonitor's job (the Service's name), or the sidecar container's name.
+*/}}
+{{- define "scrub-relay.metricsSelector" -}}
+{{- if .Values.monitoring.prometheusRule.selector }}
+{{- .Values.monitoring.prometheusRule.selector }}
+{{- else if eq .Values.mode "sidecar" }}
+{{- printf "container=%q" "scrub-relay" }}
+{{- else }}
+{{- printf "job=%q" (include "scrub-relay.fullname" .) }}
 {{- end }}
 {{- end }}
 

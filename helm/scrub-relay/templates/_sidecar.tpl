@@ -4,6 +4,9 @@ own pods. Add this chart as a dependency (see the README, section Deploying), se
 sidecar` in your values, and pass your root context and this chart's values:
 
   {{- $relay := dict "root" $ "values" (index .Values "scrub-relay") }}
+  metadata:
+    annotations:
+      {{- include "scrub-relay.sidecar.annotations" $relay | nindent 6 }}
   spec:
     {{- with include "scrub-relay.sidecar.initContainers" $relay }}
     initContainers:
@@ -57,6 +60,14 @@ it. Before 1.29 it is a plain container next to the application's.
 {{/* The relay container wherever it goes (for charts that place it themselves). */}}
 {{- define "scrub-relay.sidecar" -}}
 {{- include "scrub-relay.container" (include "scrub-relay.sidecar.context" . | fromJson) }}
+{{- end }}
+
+{{/*
+The pod annotations that roll the application's pods when the relay's rules or its chart-made
+Secret change (the relay reads both only at start), as in the chart's own Deployment and DaemonSet.
+*/}}
+{{- define "scrub-relay.sidecar.annotations" -}}
+{{- include "scrub-relay.checksums" (include "scrub-relay.sidecar.context" . | fromJson) }}
 {{- end }}
 
 {{/* The volumes the relay container mounts. */}}
