@@ -63,22 +63,16 @@ export interface MetricsOptions {
   now?: () => number;
 }
 
-/**
- * The relay's Prometheus metrics, on a registry of its own (several relays can run in one test
- * process), with every known drop reason, ingest refusal, destination and outcome at 0 from the
- * start. Labels carry rule ids, reasons, routes and destination names only — never values or
- * secrets. Queue figures are read from SQLite when Prometheus scrapes ({@link Metrics.readQueueFrom}):
- * the relay keeps no timer for its metrics.
- */
-export function createMetrics(options: MetricsOptions = {}) {
-  const registry = new Registry();
-  registerProcessMetrics(registry);
-  const make = { registers: [registry] };
-  const destinations = options.destinations ?? KNOWN_DESTINATIONS;
-  const now = options.now ?? Date.now;
-  const queue = queueReader(destinations);
-  const metrics = {
-    registry,
+/** Where every metric registers. */
+interface Registers {
+  registers: Registry[];
+}
+
+type QueueReader = ReturnType<typeof queueReader>;
+
+/** What ingest received, kept, refused and removed. */
+function ingestMetrics(make: Registers) {
+  return {
     received: new Counter({ name: 'relay_events_received_total', help: 'Events received, by kind', labelNames: ['kind'], ...make }),
     accepted: new Counter({ name: 'relay_events_accepted_total', help: 'Events written to the outbox, by kind', labelNames: ['kind'], ...make }),
     dropped: new Counter({
@@ -94,6 +88,25 @@ export function createMetrics(options: MetricsOptions = {}) {
       ...make,
     }),
     findings: new Counter({ name: 'relay_scrub_findings_total', help: 'Values removed by the scrubber, by rule', labelNames: ['rule'], ...make }),
+    ingestRequests: new Counter({
+      name: 'relay_ingest_requests_total',
+      help: 'Ingest requests answered, by route pattern and HTTP status',
+      labelNames: ['route', 'status'],
+      ...make,
+    }),
+    ingestDuration: new Histogram({
+      name: 'relay_ingest_duration_seconds',
+      help: 'Time from an ingest request reaching the relay to its answer, by route pattern',
+      labelNames: ['route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      ...make,
+    }),
+  };
+}
+
+/** What waits in the outbox, read from SQLite when Prometheus scrapes. */
+function queueMetrics(make: Registers, queue: QueueReader, now: () => number) {
+  return {
     outboxEvents: new Gauge({
       name: 'relay_outbox_events',
       help: 'Events waiting in the outbox',
@@ -152,6 +165,12 @@ export function createMetrics(options: MetricsOptions = {}) {
         if (figures) this.set(figures.deadLetters);
       },
     }),
+  };
+}
+
+/** What was sent upstream, per destination. */
+function forwardMetrics(make: Registers) {
+  return {
     forwardAttempts: new Counter({
       name: 'relay_forward_attempts_total',
       help: 'Upstream requests, by destination and outcome (delivered, retry, rejected, error)',
@@ -170,20 +189,6 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['destination'],
       ...make,
     }),
-    ingestRequests: new Counter({
-      name: 'relay_ingest_requests_total',
-      help: 'Ingest requests answered, by route pattern and HTTP status',
-      labelNames: ['route', 'status'],
-      ...make,
-    }),
-    ingestDuration: new Histogram({
-      name: 'relay_ingest_duration_seconds',
-      help: 'Time from an ingest request reaching the relay to its answer, by route pattern',
-      labelNames: ['route'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      ...make,
-    }),
-    buildInfo: new Gauge({ name: 'relay_build_info', help: 'Always 1; the version of the running relay', labelNames: ['version'], ...make }),
     forwarded: new Counter({ name: 'relay_forwarded_events_total', help: 'Events delivered upstream (2xx), by destination', labelNames: ['destination'], ...make }),
     forwardLatency: new Histogram({
       name: 'relay_forward_duration_seconds',
@@ -198,6 +203,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['destination', 'reason'],
       ...make,
     }),
+  };
+}
+
+/** Storage damage and salvage, the space reserve, consent-file reloads and the build. */
+function storageMetrics(make: Registers) {
+  return {
     storageRecovered: new Counter({ name: 'relay_storage_recovered_total', help: 'Damaged database files moved aside at start', ...make }),
     storageDamage: new Counter({
       name: 'relay_storage_damage_total',
@@ -216,6 +227,29 @@ export function createMetrics(options: MetricsOptions = {}) {
       ...make,
     }),
     storageFaults: new Counter({ name: 'relay_storage_faults_total', help: 'Writes that failed because storage was full, read-only or failing', ...make }),
+    buildInfo: new Gauge({ name: 'relay_build_info', help: 'Always 1; the version of the running relay', labelNames: ['version'], ...make }),
+  };
+}
+/**
+ * The relay's Prometheus metrics, on a registry of its own (several relays can run in one test
+ * process), with every known drop reason, ingest refusal, destination and outcome at 0 from the
+ * start. Labels carry rule ids, reasons, routes and destination names only — never values or
+ * secrets. Queue figures are read from SQLite when Prometheus scrapes ({@link Metrics.readQueueFrom}):
+ * the relay keeps no timer for its metrics.
+ */
+export function createMetrics(options: MetricsOptions = {}) {
+  const registry = new Registry();
+  registerProcessMetrics(registry);
+  const make = { registers: [registry] };
+  const destinations = options.destinations ?? KNOWN_DESTINATIONS;
+  const now = options.now ?? Date.now;
+  const queue = queueReader(destinations);
+  const metrics = {
+    registry,
+    ...ingestMetrics(make),
+    ...queueMetrics(make, queue, now),
+    ...forwardMetrics(make),
+    ...storageMetrics(make),
   };
   for (const reason of DROP_REASONS) metrics.dropped.inc({ reason }, 0);
   for (const labels of INGEST_REFUSALS) metrics.rejected.inc(labels, 0);
