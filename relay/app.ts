@@ -4,21 +4,24 @@ import { z } from 'zod';
 import { COMPANY_ID_RULE, companyIdSchema, isCompanyId } from '../config/company-id.js';
 import type { RelayConfig } from '../config/env.js';
 import type { CompiledRuleSet } from '../scrubbers/index.js';
-import type { EventKind, Scrubber } from '../scrubbers/types.js';
+import type { Scrubber } from '../scrubbers/types.js';
 import type { Actor } from './admin/admin-audit.js';
 import { createAdmission } from './http/admission.js';
 import { createConsole } from './console/mount.js';
 import type { CounterHistory } from './admin/counter-history.js';
 import { isStorageFault, volumeFreeBytes } from './storage/db.js';
 import { AuthError, InputError, RelayError } from './errors.js';
-import { bearer, ingestAuth, ingestScope, IngestTokens, tokenMatches } from './http/ingest-auth.js';
-import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './pipeline/ingest.js';
+import { bearer, IngestTokens, tokenMatches } from './http/ingest-auth.js';
+import { pseudonymizer } from './pipeline/ingest.js';
+import { IngestPipeline } from './pipeline/pipeline.js';
 import { validBody } from './http/json-body.js';
 import type { Metrics } from './observe/metrics.js';
-import { decodeBody, parseEvents, requireJsonType } from './http/parse-body.js';
-import { bodyReadLimits, readIngestBody } from './http/read-body.js';
 import type { ScrubWorker } from './pipeline/scrub-pool.js';
-import { registerSdkRoutes, sentryError } from './formats/sdk-routes.js';
+import type { FormatDeps } from './formats/format.js';
+import { mountIngestFormats } from './formats/mount.js';
+import { nativeFormat } from './formats/native/routes.js';
+import { otlpFormat } from './formats/otlp/routes.js';
+import { sentryFormat } from './formats/sentry/routes.js';
 import type { Stores } from './storage/stores.js';
 
 export interface AppDeps {
@@ -27,8 +30,11 @@ export interface AppDeps {
   scrubber: Scrubber;
   metrics: Metrics;
   logger: Logger;
-  /** New rows are in the outbox. */
-  onEnqueued: () => void;
+  /**
+   * Dead letters were replayed into the outbox (admin and console routes). Redundant since the
+   * outbox tells its own listeners (`Outbox.onEnqueued`); kept until those routes move.
+   */
+  onEnqueued?: () => void;
   /** Is the relay shutting down (intake stopped)? */
   isDraining: () => boolean;
   /** Current event-loop delay in ms (load shedding); absent in tests that build the app alone. */
@@ -89,7 +95,10 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
   // even if the tiny readiness probe write still fits (a nearly full disk takes small writes).
   let storageFaultAt = Number.NEGATIVE_INFINITY;
 
-  const ingestDeps: IngestDeps = {
+  stores.outbox.onEnqueued(() => {
+    storageFaultAt = Number.NEGATIVE_INFINITY;
+  });
+  const pipeline = new IngestPipeline({
     config,
     outbox: stores.outbox,
     consent: stores.consent,
@@ -97,16 +106,11 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     pseudonym: pseudonymizer(stores.hashKey),
     metrics,
     logger,
-    onEnqueued: () => {
-      storageFaultAt = Number.NEGATIVE_INFINITY;
-      deps.onEnqueued();
-    },
     onStorageFault: () => {
       storageFaultAt = Date.now();
     },
-  };
-
-  const batcher = new IngestBatcher(ingestDeps);
+    scrubWorker: deps.scrubWorker,
+  });
   const tokens = new IngestTokens(config);
   if (!LOOPBACK.test(config.host) && !tokens.required) {
     logger.warn(
@@ -138,37 +142,16 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
   });
   app.notFound((c) => c.json({ error: 'not_found', message: 'No such route' }, 404));
 
-  const readLimits = bodyReadLimits(config);
-  const ingestRoute = (kind: EventKind) => async (c: Context) => {
-    if (deps.isDraining()) {
-      throw new RelayError('shutting_down', 503, 'The relay is shutting down; retry shortly', { retryAfterSeconds: 5 });
-    }
-    const contentType = c.req.header('content-type');
-    requireJsonType(contentType, true);
-    const scope = ingestScope(c);
-    const raw = await readIngestBody(c, readLimits);
-    const contentEncoding = c.req.header('content-encoding');
-    const worker = deps.scrubWorker;
-    if (worker !== undefined && raw.byteLength >= config.scrubWorkerMinBytes) {
-      metrics.scrubWorkerRequests.inc();
-      const { defaultCompany, companies } = scrubOptions(config, scope);
-      const received = (count: number) => metrics.received.inc({ kind }, count);
-      const scrubbed = await worker.scrub(kind, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), contentEncoding, contentType, received, { defaultCompany, companies });
-      return c.json(await batcher.ingestScrubbed(kind, scrubbed), 202);
-    }
-    const events = parseEvents(decodeBody(raw, contentEncoding, config.maxBodyBytes), contentType, config);
-    return c.json(await batcher.ingest(kind, events, true, scope), 202);
-  };
-
-  const admission = createAdmission(config, deps.eventLoopDelayMs ?? (() => 0));
-  // The SDK drop-in routes share the same limits. OTLP exporters retry a 503 with Retry-After;
-  // Sentry SDKs back off only on 429, which sentryError answers for a 503.
-  app.use('/api/*', admission((c, error) => sentryError(c, metrics, error)));
-  for (const path of ['/v1/traces', '/v1/logs']) app.use(path, admission());
-
-  const auth = ingestAuth(tokens);
-  app.post('/v1/errors', admission(), auth, ingestRoute('error'));
-  app.post('/v1/scans', admission(), auth, ingestRoute('scan'));
+  // Every ingest format behind the same middleware: one admission budget, the ingest tokens,
+  // draining, the rejection log. OTLP exporters retry a 503 with Retry-After; Sentry SDKs back
+  // off only on 429, which the Sentry format answers for a 503.
+  const formatDeps: FormatDeps = { config, metrics, logger, tokens, pipeline };
+  mountIngestFormats(app, [nativeFormat(formatDeps), sentryFormat(formatDeps), otlpFormat(formatDeps)], {
+    admission: createAdmission(config, deps.eventLoopDelayMs ?? (() => 0)),
+    tokens,
+    isDraining: deps.isDraining,
+    logger,
+  });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
@@ -241,7 +224,7 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
   app.post('/admin/dead-letters/replay', write, (c) => {
     const replayed = stores.outbox.replayDeadLetters();
     stores.audit.record(c.get('actor'), 'dead_letters.replay', null, { replayed });
-    deps.onEnqueued();
+    deps.onEnqueued?.();
     return c.json({ replayed });
   });
 
@@ -260,17 +243,8 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
 
   app.get('/admin/audit', read, (c) => c.json({ audit: stores.audit.list({ since: sinceParam(c) }) }));
 
-  const consoleApp = createConsole({ ...deps, rules: deps.rules, history: deps.counterHistory });
+  const consoleApp = createConsole({ ...deps, onEnqueued: deps.onEnqueued ?? (() => {}), rules: deps.rules, history: deps.counterHistory });
   if (consoleApp !== undefined) app.route('/console', consoleApp);
-
-  registerSdkRoutes(app, {
-    config,
-    metrics,
-    logger,
-    tokens,
-    ingest: (kind, events, scope) => batcher.ingest(kind, events, false, scope),
-    isDraining: deps.isDraining,
-  });
 
   return app;
 }

@@ -118,15 +118,17 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     scrubber,
     metrics,
     logger,
-    onEnqueued: () => {
-      forwarder.wake();
-      retentionSchedule.dueBy(now() + config.maxEventAgeSeconds * 1000 + 1);
-    },
     isDraining: () => draining,
     eventLoopDelayMs: () => loopDelay.current(),
     scrubWorker,
     rules,
     counterHistory,
+  });
+
+  // New rows: the forwarder sends them, and retention is due when the newest would expire.
+  stores.outbox.onEnqueued(() => {
+    forwarder.wake();
+    retentionSchedule.dueBy(now() + config.maxEventAgeSeconds * 1000 + 1);
   });
 
   const retention = () => {

@@ -120,7 +120,13 @@ function jsonErrorPosition(error: unknown): string {
   return /end of (JSON|data) input/i.test(message) ? 'unexpected end of input' : 'syntax error';
 }
 
-function checkEvents(events: unknown[], limits: BodyLimits): unknown[] {
+/**
+ * The batch and structural limits of ingest over events that are already values: the events of a
+ * body parsed here, or the error traces a format mapped from its own protocol (Sentry, OTLP), so
+ * that those need no JSON round trip. A mapper's member left `undefined` is removed (an array
+ * item becomes `null`), as JSON would have it. Throws the 400/413 naming the event.
+ */
+export function checkEvents(events: unknown[], limits: BodyLimits): unknown[] {
   if (events.length === 0) throw new InputError('empty_batch', 400, 'Batch is empty');
   if (events.length > limits.maxBatchEvents) {
     throw new InputError('batch_too_large', 413, `Batch has ${events.length} events; the limit is ${limits.maxBatchEvents}`);
@@ -189,6 +195,7 @@ function nodeProblem(value: unknown, depth: number, limits: BodyLimits, seen: { 
     seen.keys += value.length;
     if (seen.keys > limits.maxKeys) return tooManyKeys(limits);
     for (let index = 0; index < value.length; index++) {
+      if (value[index] === undefined) value[index] = null;
       const problem = nodeProblem(value[index], depth + 1, limits, seen);
       if (problem !== undefined) return within(problem, index);
     }
@@ -196,9 +203,14 @@ function nodeProblem(value: unknown, depth: number, limits: BodyLimits, seen: { 
   }
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) {
+      delete (value as Record<string, unknown>)[key];
+      continue;
+    }
     if (FORBIDDEN_KEYS.has(key)) return { reason: 'is a reserved name', status: 400, reversedPath: [key], wholeEvent: false };
     if (++seen.keys > limits.maxKeys) return tooManyKeys(limits);
-    const problem = nodeProblem((value as Record<string, unknown>)[key], depth + 1, limits, seen);
+    const problem = nodeProblem(member, depth + 1, limits, seen);
     if (problem !== undefined) return within(problem, key);
   }
   return undefined;

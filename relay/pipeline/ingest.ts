@@ -28,8 +28,6 @@ export interface IngestDeps {
   pseudonym: (value: string) => string;
   metrics: Metrics;
   logger: Logger;
-  /** Called after events were written, so the forwarder can start sending. */
-  onEnqueued: () => void;
   /** Called when a write failed because storage is not usable. */
   onStorageFault: (error: unknown) => void;
 }
@@ -173,9 +171,8 @@ function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (
       return requests.map((request) => (request.rows.length > 0 ? failure : resultOf(request)));
     }
   }
-  let enqueued = false;
   let next = 0;
-  const outcomes = requests.map((request) => {
+  return requests.map((request) => {
     if (request.rows.length === 0) return resultOf(request);
     const write = written[next++];
     if (write === undefined) {
@@ -183,14 +180,9 @@ function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (
     }
     const noConsent = request.rows.length - write.rows.length;
     if (noConsent > 0) metrics.dropped.inc({ reason: 'no_consent' }, noConsent);
-    if (write.rows.length > 0) {
-      metrics.accepted.inc({ kind: request.kind }, write.rows.length);
-      enqueued = true;
-    }
+    if (write.rows.length > 0) metrics.accepted.inc({ kind: request.kind }, write.rows.length);
     return resultOf(request, write.rows, noConsent);
   });
-  if (enqueued) deps.onEnqueued();
-  return outcomes;
 }
 
 /**

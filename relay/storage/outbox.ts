@@ -79,6 +79,7 @@ export class Outbox {
   private readonly oldestStmt;
   private readonly frontStmt;
   private readonly presentStmt;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly db: Db,
@@ -103,6 +104,20 @@ export class Outbox {
       'SELECT id, created_at AS createdAt FROM outbox ORDER BY id LIMIT ?',
     );
     this.presentStmt = db.prepare<[string], { id: number }>('SELECT id FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
+  }
+
+  /**
+   * Calls `listener` after each commit that queued rows (ingest, a dead-letter replay), so the
+   * stages after the outbox learn of new work without the stages before it knowing them.
+   * Returns the function that unsubscribes.
+   */
+  onEnqueued(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /** Events and payload bytes currently queued. */
@@ -132,7 +147,7 @@ export class Outbox {
     if (this.space && !this.space.reserve.tryHold(this.space.headroomBytes)) throw new VolumeFullError();
     const createdAt = this.now();
     const insert = this.insertStmt;
-    return this.whenFull(false, () => this.db.transaction(() =>
+    const written = this.whenFull(false, () => this.db.transaction(() =>
       groups.map(({ rows: given, makeRoom }) => {
         const rows = keep === undefined ? [...given] : given.filter(keep);
         const bytes = rows.map((row) => Buffer.byteLength(row.payload));
@@ -149,6 +164,8 @@ export class Outbox {
         return { ids, rows };
       }),
     )());
+    if (written.some((group) => group !== undefined && group.ids.length > 0)) this.notify();
+    return written;
   }
 
   /** Deletes the oldest rows until `bytes` more fit under `limit`; returns how many were evicted. */
@@ -275,7 +292,7 @@ export class Outbox {
    */
   replayDeadLetters(ids?: readonly number[]): number {
     const filter = ids === undefined ? '' : `WHERE id IN (${ids.map(() => '?').join(',') || 'NULL'})`;
-    return this.db.transaction(() => {
+    const replayed = this.db.transaction(() => {
       const moved = this.db
         .prepare(
           `INSERT INTO outbox (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts)
@@ -285,6 +302,8 @@ export class Outbox {
       this.db.prepare(`DELETE FROM dead_letters ${filter}`).run(...(ids ?? []));
       return moved;
     })();
+    if (replayed > 0) this.notify();
+    return replayed;
   }
 
   /** Deletes every queued and dead-lettered event of a company; returns how many. */
