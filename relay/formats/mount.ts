@@ -1,8 +1,7 @@
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { RelayError } from '../errors.js';
-import type { createAdmission } from '../http/admission.js';
-import { intakeOpen } from '../http/draining.js';
+import { intakeOpen, type createAdmission } from '../http/admission.js';
 import { ingestAuth, type IngestTokens } from '../http/ingest-auth.js';
 import { rejectionLog } from '../http/rejection-log.js';
 import type { IngestFormat, Refuse } from './format.js';

@@ -36,6 +36,15 @@ export function decodeBody(raw: Uint8Array, contentEncoding: string | undefined,
 }
 
 /**
+ * The decode stage: a request body to its events — `Content-Encoding` undone within the body
+ * limit, then one JSON object, a JSON array or NDJSON as `Content-Type` says, each event held to
+ * the structural limits. Shared by the main thread and the scrub worker. Throws the 4xx.
+ */
+export function decodeEvents(raw: Uint8Array, contentEncoding: string | undefined, contentType: string | undefined, limits: BodyLimits): unknown[] {
+  return parseEvents(decodeBody(raw, contentEncoding, limits.maxBodyBytes), contentType, limits);
+}
+
+/**
  * The media type of a `Content-Type` header, lower-cased, and whether its charset (if any) is
  * UTF-8: JSON is UTF-8 (RFC 8259 §8.1), and a body declared in another charset would be read as
  * something it is not.

@@ -1,9 +1,8 @@
 import type { EventKind } from '../../scrubbers/types.js';
 import { InputError } from '../errors.js';
 import type { IngestScope } from '../http/ingest-auth.js';
-import { checkEvents } from '../http/parse-body.js';
+import { checkEvents, decodeEvents } from '../http/parse-body.js';
 import { checkEventShape } from '../formats/native/event-schemas.js';
-import { decodeEvents } from './decode.js';
 import { IngestBatcher, scrubOptions, type IngestDeps, type IngestResult } from './ingest.js';
 import type { ScrubWorker } from './scrub-pool.js';
 

@@ -2,8 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createScrubber } from '../../scrubbers/index.js';
 import type { CompiledRuleSet, EventKind } from '../../scrubbers/index.js';
 import { RelayError } from '../errors.js';
-import type { BodyLimits } from '../http/parse-body.js';
-import { decodeEvents } from './decode.js';
+import { decodeEvents, type BodyLimits } from '../http/parse-body.js';
 import { scrubEvents, type ScrubbedEvent, type ScrubOptions } from './scrub-events.js';
 
 /** What the relay hands its scrub worker at start: rules compiled once on the main thread. */
