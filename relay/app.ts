@@ -12,13 +12,11 @@ import type { CounterHistory } from './admin/counter-history.js';
 import { isStorageFault, volumeFreeBytes } from './storage/db.js';
 import { AuthError, InputError, RelayError } from './errors.js';
 import { bearer, IngestTokens, tokenMatches } from './http/ingest-auth.js';
-import { pseudonymizer } from './pipeline/ingest.js';
-import { IngestPipeline } from './pipeline/pipeline.js';
+import { IngestPipeline, pseudonymizer } from './pipeline/ingest.js';
 import { validBody } from './http/json-body.js';
 import type { Metrics } from './observe/metrics.js';
 import type { ScrubWorker } from './pipeline/scrub-pool.js';
-import type { FormatDeps } from './formats/format.js';
-import { mountIngestFormats } from './formats/mount.js';
+import { mountIngestFormats, type FormatDeps } from './formats/format.js';
 import { nativeFormat } from './formats/native/routes.js';
 import { otlpFormat } from './formats/otlp/routes.js';
 import { sentryFormat } from './formats/sentry/routes.js';
@@ -91,13 +89,6 @@ async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
 export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> {
   const { config, stores, metrics, logger } = deps;
   const app = new Hono<{ Variables: { actor: Actor } }>();
-  // When an ingest write last failed on storage; readiness stays off for the Retry-After window
-  // even if the tiny readiness probe write still fits (a nearly full disk takes small writes).
-  let storageFaultAt = Number.NEGATIVE_INFINITY;
-
-  stores.outbox.onEnqueued(() => {
-    storageFaultAt = Number.NEGATIVE_INFINITY;
-  });
   const pipeline = new IngestPipeline({
     config,
     outbox: stores.outbox,
@@ -106,9 +97,6 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     pseudonym: pseudonymizer(stores.hashKey),
     metrics,
     logger,
-    onStorageFault: () => {
-      storageFaultAt = Date.now();
-    },
     scrubWorker: deps.scrubWorker,
   });
   const tokens = new IngestTokens(config);
@@ -166,7 +154,9 @@ export function createApp(deps: AppDeps): Hono<{ Variables: { actor: Actor } }> 
     const free = volumeFreeBytes(config.dbPath);
     // One largest request needs about twice its size free: the rows, then their WAL frames.
     if (checks['storage'] === 'ok' && free !== undefined && free < 2 * config.maxBodyBytes) checks['storage'] = 'volume full';
-    if (checks['storage'] === 'ok' && Date.now() - storageFaultAt < STORAGE_FAULT_HOLD_MS) checks['storage'] = 'writes failing';
+    // Readiness stays off for the Retry-After window after an ingest write failed on storage,
+    // even if the tiny probe write still fits (a nearly full disk takes small writes).
+    if (checks['storage'] === 'ok' && Date.now() - pipeline.storageFaultAt < STORAGE_FAULT_HOLD_MS) checks['storage'] = 'writes failing';
     if (checks['storage'] === 'ok') {
       checks['buffer'] = stores.outbox.size().bytes < config.maxBufferBytes ? 'ok' : 'full';
     }
