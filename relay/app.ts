@@ -1,8 +1,8 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/env.js';
 import type { CompiledRuleSet } from '../scrubbers/index.js';
-import type { EventKind, Scrubber } from '../scrubbers/types.js';
+import type { Scrubber } from '../scrubbers/types.js';
 import { AdminService } from './admin/admin-service.js';
 import { adminRoutes } from './admin/routes.js';
 import { createAdmission } from './http/admission.js';
@@ -10,15 +10,15 @@ import { createConsole } from './console/mount.js';
 import type { CounterHistory } from './admin/counter-history.js';
 import { isStorageFault, volumeFreeBytes } from './storage/db.js';
 import { RelayError } from './errors.js';
-import { ingestAuth, ingestScope, IngestTokens } from './http/ingest-auth.js';
-import { IngestBatcher, pseudonymizer, scrubOptions, type IngestDeps } from './pipeline/ingest.js';
-import { warnEvery } from './observe/log-limiter.js';
+import { IngestTokens } from './http/ingest-auth.js';
+import { IngestPipeline, pseudonymizer } from './pipeline/ingest.js';
 import { INGEST_ROUTES, type Metrics } from './observe/metrics.js';
 import { observeIngest } from './observe/ingest-timing.js';
-import { decodeBody, parseEvents, requireJsonType } from './http/parse-body.js';
-import { bodyReadLimits, readIngestBody } from './http/read-body.js';
 import type { ScrubWorker } from './pipeline/scrub-pool.js';
-import { registerSdkRoutes, sentryError } from './formats/sdk-routes.js';
+import { mountIngestFormats, type FormatDeps } from './formats/format.js';
+import { nativeFormat } from './formats/native/routes.js';
+import { otlpFormat } from './formats/otlp/routes.js';
+import { sentryFormat } from './formats/sentry/routes.js';
 import type { Stores } from './storage/stores.js';
 
 export interface AppDeps {
@@ -27,8 +27,6 @@ export interface AppDeps {
   scrubber: Scrubber;
   metrics: Metrics;
   logger: Logger;
-  /** New rows are in the outbox. */
-  onEnqueued: () => void;
   /** Is the relay shutting down (intake stopped)? */
   isDraining: () => boolean;
   /** Current event-loop delay in ms (load shedding); absent in tests that build the app alone. */
@@ -53,11 +51,7 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
 export function createApp(deps: AppDeps): Hono {
   const { config, stores, metrics, logger } = deps;
   const app = new Hono();
-  // When an ingest write last failed on storage; readiness stays off for the Retry-After window
-  // even if the tiny readiness probe write still fits (a nearly full disk takes small writes).
-  let storageFaultAt = Number.NEGATIVE_INFINITY;
-
-  const ingestDeps: IngestDeps = {
+  const pipeline = new IngestPipeline({
     config,
     outbox: stores.outbox,
     consent: stores.consent,
@@ -65,18 +59,9 @@ export function createApp(deps: AppDeps): Hono {
     pseudonym: pseudonymizer(stores.hashKey),
     metrics,
     logger,
-    onEnqueued: () => {
-      storageFaultAt = Number.NEGATIVE_INFINITY;
-      deps.onEnqueued();
-    },
-    onStorageFault: () => {
-      storageFaultAt = Date.now();
-    },
-  };
-
-  const batcher = new IngestBatcher(ingestDeps);
-  const refusedAuth = warnEvery(logger);
-  const tokens = new IngestTokens(config, (route) => refusedAuth('ingest_auth', 1, { route }, 'ingest request with a missing or wrong token'));
+    scrubWorker: deps.scrubWorker,
+  });
+  const tokens = new IngestTokens(config);
   if (!LOOPBACK.test(config.host) && !tokens.required) {
     logger.warn(
       { host: config.host, admin: config.adminToken !== undefined },
@@ -107,28 +92,6 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => c.json({ error: 'not_found', message: 'No such route' }, 404));
 
-  const readLimits = bodyReadLimits(config);
-  const ingestRoute = (kind: EventKind) => async (c: Context) => {
-    if (deps.isDraining()) {
-      throw new RelayError('shutting_down', 503, 'The relay is shutting down; retry shortly', { retryAfterSeconds: 5 });
-    }
-    const contentType = c.req.header('content-type');
-    requireJsonType(contentType, true);
-    const scope = ingestScope(c);
-    const raw = await readIngestBody(c, readLimits);
-    const contentEncoding = c.req.header('content-encoding');
-    const worker = deps.scrubWorker;
-    if (worker !== undefined && raw.byteLength >= config.scrubWorkerMinBytes) {
-      metrics.scrubWorkerRequests.inc();
-      const { defaultCompany, companies } = scrubOptions(config, scope);
-      const received = (count: number) => metrics.received.inc({ kind }, count);
-      const scrubbed = await worker.scrub(kind, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), contentEncoding, contentType, received, { defaultCompany, companies });
-      return c.json(await batcher.ingestScrubbed(kind, scrubbed), 202);
-    }
-    const events = parseEvents(decodeBody(raw, contentEncoding, config.maxBodyBytes), contentType, config);
-    return c.json(await batcher.ingest(kind, events, true, scope), 202);
-  };
-
   metrics.readQueueFrom(() => ({ ...stores.outbox.size(), deadLetters: stores.outbox.deadLetterCount(), destinations: stores.outbox.destinationQueues() }));
   // Outermost on each ingest route, so every answer is counted, refusals included. The Sentry
   // routes are registered with and without the trailing slash; both count under one pattern.
@@ -137,15 +100,16 @@ export function createApp(deps: AppDeps): Hono {
     if (route.endsWith('/')) app.use(route.slice(0, -1), observeIngest(metrics, route));
   }
 
-  const admission = createAdmission(config, deps.eventLoopDelayMs ?? (() => 0));
-  // The SDK drop-in routes share the same limits. OTLP exporters retry a 503 with Retry-After;
-  // Sentry SDKs back off only on 429, which sentryError answers for a 503.
-  app.use('/api/*', admission((c, error) => sentryError(c, metrics, error)));
-  for (const path of ['/v1/traces', '/v1/logs']) app.use(path, admission());
-
-  const auth = ingestAuth(tokens);
-  app.post('/v1/errors', admission(), auth, ingestRoute('error'));
-  app.post('/v1/scans', admission(), auth, ingestRoute('scan'));
+  // Every ingest format behind the same middleware: one admission budget, the ingest tokens,
+  // draining, the rejection log. OTLP exporters retry a 503 with Retry-After; Sentry SDKs back
+  // off only on 429, which the Sentry format answers for a 503.
+  const formatDeps: FormatDeps = { config, metrics, logger, tokens, pipeline };
+  mountIngestFormats(app, [nativeFormat(formatDeps), sentryFormat(formatDeps), otlpFormat(formatDeps)], {
+    admission: createAdmission(config, deps.eventLoopDelayMs ?? (() => 0)),
+    tokens,
+    isDraining: deps.isDraining,
+    logger,
+  });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
@@ -160,7 +124,9 @@ export function createApp(deps: AppDeps): Hono {
     const free = volumeFreeBytes(config.dbPath);
     // One largest request needs about twice its size free: the rows, then their WAL frames.
     if (checks['storage'] === 'ok' && free !== undefined && free < 2 * config.maxBodyBytes) checks['storage'] = 'volume full';
-    if (checks['storage'] === 'ok' && Date.now() - storageFaultAt < STORAGE_FAULT_HOLD_MS) checks['storage'] = 'writes failing';
+    // Readiness stays off for the Retry-After window after an ingest write failed on storage,
+    // even if the tiny probe write still fits (a nearly full disk takes small writes).
+    if (checks['storage'] === 'ok' && Date.now() - pipeline.storageFaultAt < STORAGE_FAULT_HOLD_MS) checks['storage'] = 'writes failing';
     if (checks['storage'] === 'ok') {
       checks['buffer'] = stores.outbox.size().bytes < config.maxBufferBytes ? 'ok' : 'full';
     }
@@ -174,20 +140,11 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(await metrics.registry.metrics());
   });
 
-  const admin = new AdminService({ stores, onEnqueued: deps.onEnqueued });
+  const admin = new AdminService({ stores });
   app.route('/admin', adminRoutes({ config, service: admin, logger }));
 
   const consoleApp = createConsole({ ...deps, admin, rules: deps.rules, history: deps.counterHistory });
   if (consoleApp !== undefined) app.route('/console', consoleApp);
-
-  registerSdkRoutes(app, {
-    config,
-    metrics,
-    logger,
-    tokens,
-    ingest: (kind, events, scope) => batcher.ingest(kind, events, false, scope),
-    isDraining: deps.isDraining,
-  });
 
   return app;
 }

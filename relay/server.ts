@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/env.js';
 import { checkDepthLimits } from '../config/depth-limits.js';
 import { loadRules } from '../config/rules.js';
-import { createScrubber } from '../scrubbers/index.js';
+import { createScrubber, type CompiledRuleSet } from '../scrubbers/index.js';
 import { createApp } from './app.js';
 import { CounterHistory } from './admin/counter-history.js';
 import { scrubOptions } from './pipeline/ingest.js';
@@ -82,22 +82,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   });
   const rules = loadRules({ userFile: config.rulesFile });
   checkDepthLimits(config.maxDepth, rules.limits);
-  const stores = openStores({
-    dbPath: config.dbPath,
-    durability: config.durability,
-    hashKey: config.hashKey,
-    now,
-    space: { reserveBytes: config.storageReserveBytes, headroomBytes: 2 * config.maxBodyBytes },
-    consentFile: config.consentFile,
-  });
-  if (stores.movedAside !== undefined) {
-    metrics.storageRecovered.inc();
-    logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
-  }
-  reportStorage(stores, metrics, logger);
-  const consentFile = stores.consentFile;
-  if (consentFile !== undefined) reportConsentFile(consentFile.source.path, consentFile.initial, metrics, logger);
-  const stopConsentWatch = consentFile?.source.watch((result) => reportConsentFile(consentFile.source.path, result, metrics, logger));
+  const { stores, stopConsentWatch } = openReportedStores(config, now, metrics, logger);
   const scrubber = createScrubber(rules, { hashKey: stores.hashKey });
 
   // Requests being handled: the drain waits for the ingest requests already past the intake check.
@@ -117,23 +102,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     watchWrites: (changed) => watchDatabaseWrites(config.dbPath, changed),
   });
 
-  const scrubWorker = config.scrubWorker
-    ? new ScrubWorker(
-        {
-          rules,
-          hashKey: stores.hashKey,
-          limits: {
-            maxBodyBytes: config.maxBodyBytes,
-            maxBatchEvents: config.maxBatchEvents,
-            maxDepth: config.maxDepth,
-            maxStringLength: config.maxStringLength,
-            maxKeys: config.maxKeys,
-          },
-          options: scrubOptions(config),
-        },
-        logger,
-      )
-    : undefined;
+  const scrubWorker = config.scrubWorker ? scrubWorkerFor(config, rules, stores.hashKey, logger) : undefined;
 
   const counterHistory = new CounterHistory(stores.db, metrics, now);
   let draining = false;
@@ -144,10 +113,6 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     scrubber,
     metrics,
     logger,
-    onEnqueued: () => {
-      forwarder.wake();
-      retentionSchedule.dueBy(now() + config.maxEventAgeSeconds * 1000 + 1);
-    },
     isDraining: () => draining,
     eventLoopDelayMs: () => loopDelay.current(),
     scrubWorker,
@@ -155,42 +120,18 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     counterHistory,
   });
 
-  const retention = () => {
-    try {
-      const counts = applyRetention(stores, config, now(), metrics);
-      if (Object.values(counts).some((count) => count > 0)) logger.info(counts, 'retention applied');
-      counterHistory.expire(now() - config.auditRetentionDays * 24 * 3600_000);
-    } catch (error) {
-      logger.error({ err: safeError(error) }, 'retention failed; will retry');
-    }
-  };
-  const sampleCounters = () => counterHistory.sample().catch((error: unknown) => logger.error({ err: safeError(error) }, 'counter history sample failed'));
-  // Counters grow with requests and with what the forwarder and retention do after them: a
-  // sample a minute after a request or a retention run, and none while the relay is idle.
-  let sampleTimer: NodeJS.Timeout | undefined;
-  const sampleSoon = () => {
-    if (sampleTimer !== undefined || draining) return;
-    sampleTimer = setTimeout(() => {
-      sampleTimer = undefined;
-      void sampleCounters();
-    }, COUNTER_SAMPLE_MS);
-    sampleTimer.unref();
-  };
-  const retentionDue = () => {
-    const rows = nextRetentionDue(stores, config);
-    const bucket = stores.db.prepare<[], { t: number | null }>('SELECT MIN(bucket) AS t FROM counter_history').get()?.t;
-    const history = bucket == null ? undefined : bucket + config.auditRetentionDays * 24 * 3600_000 + 1;
-    return rows === undefined ? history : history === undefined ? rows : Math.min(rows, history);
-  };
-  const retentionSchedule = scheduleRetention(() => {
-    retention();
-    sampleSoon();
-  }, retentionDue, now, options.retentionIntervalMs);
+  const housekeeping = startHousekeeping({ config, stores, metrics, logger, counterHistory, now, isDraining: () => draining, intervalMs: options.retentionIntervalMs });
+
+  // New rows: the forwarder sends them, and retention is due when the newest would expire.
+  stores.outbox.onEnqueued(() => {
+    forwarder.wake();
+    housekeeping.schedule.dueBy(now() + config.maxEventAgeSeconds * 1000 + 1);
+  });
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const fetch = async (request: Request, env: unknown): Promise<Response> => {
       requestsInFlight += 1;
-      sampleSoon();
+      housekeeping.sampleSoon();
       try {
         return await app.fetch(request, env);
       } finally {
@@ -203,8 +144,8 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   const port = (server.address() as AddressInfo).port;
   forwarder.start();
   // After the port is open: what is due since the last run goes now, then at its due time.
-  retention();
-  retentionSchedule.rearm();
+  housekeeping.run();
+  housekeeping.schedule.rearm();
   logger.info(
     {
       version: relayVersion(),
@@ -225,8 +166,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
     closing ??= (async () => {
       draining = true;
       stopConsentWatch?.();
-      retentionSchedule.stop();
-      clearTimeout(sampleTimer);
+      housekeeping.stop();
       loopDelay.stop();
       // The listener stays open while the backlog drains: ingest answers 503 with Retry-After,
       // /readyz says "shutting down", and /healthz and /metrics keep answering.
@@ -239,7 +179,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
       await scrubWorker?.close();
-      await sampleCounters();
+      await housekeeping.sampleCounters();
       stores.close();
       const fields = { eventsLeft: report.left, byDestination: report.byDestination, drainMs: report.durationMs };
       if (report.left === 0) logger.info(fields, 'scrub-relay stopped; outbox drained');
@@ -250,4 +190,89 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
   };
 
   return { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, port, stores, metrics, forwarder, logger, close };
+}
+
+/** Opens the database and reports what opening it found (a damaged file moved aside, storage, the consent file). */
+function openReportedStores(config: RelayConfig, now: () => number, metrics: Metrics, logger: Logger): { stores: Stores; stopConsentWatch: (() => void) | undefined } {
+  const stores = openStores({
+    dbPath: config.dbPath,
+    durability: config.durability,
+    hashKey: config.hashKey,
+    now,
+    space: { reserveBytes: config.storageReserveBytes, headroomBytes: 2 * config.maxBodyBytes },
+    consentFile: config.consentFile,
+  });
+  if (stores.movedAside !== undefined) {
+    metrics.storageRecovered.inc();
+    logger.error({ movedTo: stores.movedAside }, 'database file was damaged; moved aside and started with a fresh outbox');
+  }
+  reportStorage(stores, metrics, logger);
+  const consentFile = stores.consentFile;
+  if (consentFile !== undefined) reportConsentFile(consentFile.source.path, consentFile.initial, metrics, logger);
+  const stopConsentWatch = consentFile?.source.watch((result) => reportConsentFile(consentFile.source.path, result, metrics, logger));
+  return { stores, stopConsentWatch };
+}
+
+/** The scrub worker for large bodies, with the rules compiled here and the relay's limits. */
+function scrubWorkerFor(config: RelayConfig, rules: CompiledRuleSet, hashKey: string, logger: Logger): ScrubWorker {
+  const limits = {
+    maxBodyBytes: config.maxBodyBytes,
+    maxBatchEvents: config.maxBatchEvents,
+    maxDepth: config.maxDepth,
+    maxStringLength: config.maxStringLength,
+    maxKeys: config.maxKeys,
+  };
+  return new ScrubWorker({ rules, hashKey, limits, options: scrubOptions(config) }, logger);
+}
+
+interface HousekeepingDeps {
+  config: RelayConfig;
+  stores: Stores;
+  metrics: Metrics;
+  logger: Logger;
+  counterHistory: CounterHistory;
+  now: () => number;
+  isDraining: () => boolean;
+  /** The longest wait between retention runs (tests); otherwise it runs when rows are due. */
+  intervalMs: number | undefined;
+}
+
+/** Retention and the console's counter history: run when due, sampled after activity, never while idle. */
+function startHousekeeping({ config, stores, metrics, logger, counterHistory, now, isDraining, intervalMs }: HousekeepingDeps) {
+  const retention = () => {
+    try {
+      const counts = applyRetention(stores, config, now(), metrics);
+      if (Object.values(counts).some((count) => count > 0)) logger.info(counts, 'retention applied');
+      counterHistory.expire(now() - config.auditRetentionDays * 24 * 3600_000);
+    } catch (error) {
+      logger.error({ err: safeError(error) }, 'retention failed; will retry');
+    }
+  };
+  const sampleCounters = () => counterHistory.sample().catch((error: unknown) => logger.error({ err: safeError(error) }, 'counter history sample failed'));
+  // Counters grow with requests and with what the forwarder and retention do after them: a
+  // sample a minute after a request or a retention run, and none while the relay is idle.
+  let sampleTimer: NodeJS.Timeout | undefined;
+  const sampleSoon = () => {
+    if (sampleTimer !== undefined || isDraining()) return;
+    sampleTimer = setTimeout(() => {
+      sampleTimer = undefined;
+      void sampleCounters();
+    }, COUNTER_SAMPLE_MS);
+    sampleTimer.unref();
+  };
+  const retentionDue = () => {
+    const rows = nextRetentionDue(stores, config);
+    const bucket = stores.db.prepare<[], { t: number | null }>('SELECT MIN(bucket) AS t FROM counter_history').get()?.t;
+    const history = bucket == null ? undefined : bucket + config.auditRetentionDays * 24 * 3600_000 + 1;
+    return rows === undefined ? history : history === undefined ? rows : Math.min(rows, history);
+  };
+  const retentionSchedule = scheduleRetention(() => {
+    retention();
+    sampleSoon();
+  }, retentionDue, now, intervalMs);
+  const stop = () => {
+    retentionSchedule.stop();
+    clearTimeout(sampleTimer);
+  };
+  return { run: retention, schedule: retentionSchedule, sampleSoon, sampleCounters, stop };
 }

@@ -27,8 +27,6 @@ export interface PageQuery {
 
 export interface AdminServiceDeps {
   stores: Stores;
-  /** Told when an operation queued rows again (a replay), so a running relay sends them now. */
-  onEnqueued?: (() => void) | undefined;
 }
 
 /**
@@ -38,11 +36,9 @@ export interface AdminServiceDeps {
  */
 export class AdminService {
   private readonly stores: Stores;
-  private readonly onEnqueued: () => void;
 
   constructor(deps: AdminServiceDeps) {
     this.stores = deps.stores;
-    this.onEnqueued = deps.onEnqueued ?? (() => undefined);
   }
 
   /** Every company either consent source speaks for. */
@@ -79,7 +75,7 @@ export class AdminService {
     }
     const replayed = this.stores.outbox.replayDeadLetters(ids);
     this.stores.audit.record(actor, 'dead_letters.replay', null, ids === undefined ? { replayed } : { replayed, ids: [...ids] });
-    if (replayed > 0) this.onEnqueued();
+    // The outbox tells its listeners (the forwarder) that rows are queued again.
     return { replayed };
   }
 

@@ -2,12 +2,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/env.js';
 import { checkRules, formatRulesCheckReport, loadRules } from '../../config/rules.js';
-import { normaliseScanEvent } from '../../protocol/lakera-guard.js';
 import { createFreeTextScrubber } from '../../scrubbers/free-text.js';
 import { createScrubber } from '../../scrubbers/index.js';
-import type { EventKind, JsonObject } from '../../scrubbers/types.js';
-import { eventProblem } from '../http/parse-body.js';
-import { fieldProblem, prepareEvent } from '../pipeline/scrub-events.js';
+import type { EventKind } from '../../scrubbers/types.js';
+import { scrubOne } from '../pipeline/scrub-events.js';
 import { renderEvent } from '../sinks/render-event.js';
 import { routeOf } from '../sinks/routes.js';
 import { UsageError } from './args.js';
@@ -76,23 +74,12 @@ export async function scrub(args: string[]): Promise<number> {
       fail('invalid_json', 'not valid JSON');
       continue;
     }
-    // The checks of ingest, in its order: structure and limits first; then, a raw Lakera Guard
-    // response having become a scan_result, the event's fields.
-    const structure = eventProblem(parsed, config);
-    const event = structure === undefined && kind === 'scan' ? normaliseScanEvent(parsed) : parsed;
-    const problem = structure ?? fieldProblem(kind, event, config.defaultCompany);
-    if (problem) {
-      fail('invalid_event', `field "${problem.field}" ${problem.reason}`);
+    const result = scrubOne(scrubber, kind, parsed, { limits: config, defaultCompany: config.defaultCompany, explain: values.explain, inPlace: true });
+    if (!result.ok) {
+      fail(result.error, result.message);
       continue;
     }
-    let prepared;
-    try {
-      prepared = prepareEvent(scrubber, kind, event as JsonObject, { explain: values.explain === true, inPlace: event === parsed });
-    } catch {
-      // Exactly what the relay does: a failed scrub drops the event, never passes it on raw.
-      fail('scrub_failed', 'scrubbing failed; the relay would drop this event');
-      continue;
-    }
+    const { prepared } = result;
     if (values.explain) {
       process.stdout.write(`${JSON.stringify({ event_id: prepared.eventId, findings: prepared.findings ?? [], zones: zoneSummary(prepared.zones ?? []) })}\n`);
     } else {

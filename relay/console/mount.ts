@@ -19,7 +19,6 @@ export interface ConsoleDeps {
   stores: Stores;
   scrubber: Scrubber;
   metrics: Metrics;
-  onEnqueued: () => void;
   /** The admin service the relay's admin routes use; one of its own on the same stores when absent. */
   admin?: AdminService | undefined;
   /** The running rule set; loaded from the config on first use when absent. */
@@ -50,7 +49,7 @@ export function createConsole(deps: ConsoleDeps): Hono<ConsoleEnv> | undefined {
   const app = new Hono<ConsoleEnv>();
   app.use('*', consoleHeaders());
 
-  const admin = deps.admin ?? new AdminService({ stores: deps.stores, onEnqueued: deps.onEnqueued });
+  const admin = deps.admin ?? new AdminService({ stores: deps.stores });
   if (deps.logger !== undefined) app.use('/api/*', logAdminCalls<ConsoleEnv>(deps.logger, 'console', (c) => consoleActor(c.get('session') as ConsoleSession | undefined)));
   registerSessionRoutes(app, { config, sessions, admin, absoluteMs: limits.absoluteMs });
   app.use('/api/*', requireSession(sessions));

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { UnavailableError } from '../errors.js';
+import { UnavailableError, type RelayError } from '../errors.js';
 import { chargeBodyTo } from './read-body.js';
 
 /** Limits on the ingest work in flight at once (see `RELAY_MAX_INFLIGHT*`, `RELAY_MAX_EVENT_LOOP_DELAY`). */
@@ -43,4 +43,18 @@ export function createAdmission(limits: AdmissionLimits, eventLoopDelayMs: () =>
         bytes -= held;
       }
     };
+}
+
+/**
+ * Draining, shared by every ingest route: once the relay is shutting down, a new request is
+ * answered 503 with Retry-After (through `refuse`, in the route's own protocol) while the backlog
+ * is forwarded; requests already past this point finish.
+ */
+export function intakeOpen(isDraining: () => boolean, refuse: (c: Context, error: RelayError) => Response | Promise<Response>): MiddlewareHandler {
+  return async (c, next) => {
+    if (isDraining()) {
+      return refuse(c, new UnavailableError('shutting_down', 503, 'The relay is shutting down; retry shortly', { retryAfterSeconds: 5 }));
+    }
+    await next();
+  };
 }

@@ -38,14 +38,7 @@ export class IngestTokens {
   private readonly tenants: { digest: Buffer; scope: IngestScope }[];
   private readonly open: IngestScope;
 
-  /**
-   * @param onRefused told of every request refused for a missing or unknown token, with its path
-   *   (the relay logs them, rate-limited)
-   */
-  constructor(
-    config: Pick<RelayConfig, 'ingestToken' | 'ingestTenants' | 'defaultCompany'>,
-    private readonly onRefused: (route: string) => void = () => undefined,
-  ) {
+  constructor(config: Pick<RelayConfig, 'ingestToken' | 'ingestTenants' | 'defaultCompany'>) {
     this.single = config.ingestToken === undefined ? undefined : digest(config.ingestToken);
     this.open = { companies: undefined, defaultCompany: config.defaultCompany };
     this.tenants = config.ingestTenants.map(({ token, companies }) => {
@@ -73,11 +66,6 @@ export class IngestTokens {
     return found;
   }
 
-  /** Reports a request refused for its token (see the constructor's `onRefused`). */
-  refused(route: string): void {
-    this.onRefused(route);
-  }
-
   /** The scope of a tenant token only (a Sentry DSN key may be one); `undefined` for any other value. */
   tenantScopeOf(presented: string): IngestScope | undefined {
     const given = digest(presented);
@@ -100,7 +88,6 @@ export function ingestAuth(tokens: IngestTokens, refuse?: (c: Context, error: Re
   return async (c, next) => {
     const scope = tokens.scopeOf(bearer(c));
     if (scope === undefined) {
-      tokens.refused(c.req.path);
       const error = new AuthError('unauthorized', 401, 'A valid ingest token is required (Authorization: Bearer …)');
       if (refuse === undefined) throw error;
       return refuse(c, error);

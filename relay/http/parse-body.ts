@@ -36,6 +36,15 @@ export function decodeBody(raw: Uint8Array, contentEncoding: string | undefined,
 }
 
 /**
+ * The decode stage: a request body to its events — `Content-Encoding` undone within the body
+ * limit, then one JSON object, a JSON array or NDJSON as `Content-Type` says, each event held to
+ * the structural limits. Shared by the main thread and the scrub worker. Throws the 4xx.
+ */
+export function decodeEvents(raw: Uint8Array, contentEncoding: string | undefined, contentType: string | undefined, limits: BodyLimits): unknown[] {
+  return parseEvents(decodeBody(raw, contentEncoding, limits.maxBodyBytes), contentType, limits);
+}
+
+/**
  * The media type of a `Content-Type` header, lower-cased, and whether its charset (if any) is
  * UTF-8: JSON is UTF-8 (RFC 8259 §8.1), and a body declared in another charset would be read as
  * something it is not.
@@ -120,7 +129,13 @@ function jsonErrorPosition(error: unknown): string {
   return /end of (JSON|data) input/i.test(message) ? 'unexpected end of input' : 'syntax error';
 }
 
-function checkEvents(events: unknown[], limits: BodyLimits): unknown[] {
+/**
+ * The batch and structural limits of ingest over events that are already values: the events of a
+ * body parsed here, or the error traces a format mapped from its own protocol (Sentry, OTLP), so
+ * that those need no JSON round trip. A mapper's member left `undefined` is removed (an array
+ * item becomes `null`), as JSON would have it. Throws the 400/413 naming the event.
+ */
+export function checkEvents(events: unknown[], limits: BodyLimits): unknown[] {
   if (events.length === 0) throw new InputError('empty_batch', 400, 'Batch is empty');
   if (events.length > limits.maxBatchEvents) {
     throw new InputError('batch_too_large', 413, `Batch has ${events.length} events; the limit is ${limits.maxBatchEvents}`);
@@ -189,6 +204,7 @@ function nodeProblem(value: unknown, depth: number, limits: BodyLimits, seen: { 
     seen.keys += value.length;
     if (seen.keys > limits.maxKeys) return tooManyKeys(limits);
     for (let index = 0; index < value.length; index++) {
+      if (value[index] === undefined) value[index] = null;
       const problem = nodeProblem(value[index], depth + 1, limits, seen);
       if (problem !== undefined) return within(problem, index);
     }
@@ -196,9 +212,14 @@ function nodeProblem(value: unknown, depth: number, limits: BodyLimits, seen: { 
   }
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) {
+      delete (value as Record<string, unknown>)[key];
+      continue;
+    }
     if (FORBIDDEN_KEYS.has(key)) return { reason: 'is a reserved name', status: 400, reversedPath: [key], wholeEvent: false };
     if (++seen.keys > limits.maxKeys) return tooManyKeys(limits);
-    const problem = nodeProblem((value as Record<string, unknown>)[key], depth + 1, limits, seen);
+    const problem = nodeProblem(member, depth + 1, limits, seen);
     if (problem !== undefined) return within(problem, key);
   }
   return undefined;

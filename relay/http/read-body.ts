@@ -2,6 +2,7 @@ import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { RelayConfig } from '../../config/env.js';
 import { InputError, UnavailableError, type RelayError } from '../errors.js';
+import { decodeBody } from './parse-body.js';
 
 /** How much body an ingest request may send, and how fast it must arrive. */
 export interface BodyReadLimits {
@@ -16,6 +17,12 @@ export interface BodyReadLimits {
 /** The body limits of an ingest request, from the configuration. */
 export function bodyReadLimits(config: Pick<RelayConfig, 'maxBodyBytes' | 'bodyTimeoutSeconds' | 'bodyMinRate'>): BodyReadLimits {
   return { maxBytes: config.maxBodyBytes, timeoutMs: config.bodyTimeoutSeconds * 1000, minBytesPerSecond: config.bodyMinRate };
+}
+
+/** {@link readIngestBody}, then its `Content-Encoding` undone within the same size limit. */
+export async function readDecodedBody(c: Context, limits: BodyReadLimits): Promise<Buffer> {
+  const raw = await readIngestBody(c, limits);
+  return decodeBody(raw, c.req.header('content-encoding'), limits.maxBytes);
 }
 
 /** Takes `bytes` more from the in-flight budget for this request; `false` when they do not fit. */

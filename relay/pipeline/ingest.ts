@@ -4,8 +4,11 @@ import { keyedHash } from '../../scrubbers/keyed-hash.js';
 import type { EventKind, Scrubber } from '../../scrubbers/types.js';
 import type { ConsentStore } from '../admin/consent-store.js';
 import type { IngestScope } from '../http/ingest-auth.js';
+import { checkEvents, decodeEvents } from '../http/parse-body.js';
+import { checkEventShape } from '../formats/native/event-schemas.js';
+import type { ScrubWorker } from './scrub-pool.js';
 import { isStorageFault } from '../storage/db.js';
-import { UnavailableError } from '../errors.js';
+import { InputError, UnavailableError } from '../errors.js';
 import type { Metrics } from '../observe/metrics.js';
 import type { NewOutboxRow, Outbox } from '../storage/outbox.js';
 import { destinationsFor } from '../sinks/routes.js';
@@ -29,10 +32,6 @@ export interface IngestDeps {
   pseudonym: (value: string) => string;
   metrics: Metrics;
   logger: Logger;
-  /** Called after events were written, so the forwarder can start sending. */
-  onEnqueued: () => void;
-  /** Called when a write failed because storage is not usable. */
-  onStorageFault: (error: unknown) => void;
 }
 
 /** Pseudonyms remembered per generation; user ids repeat across a busy application's events. */
@@ -143,7 +142,12 @@ function resultOf(prepared: PreparedIngest, kept: readonly NewOutboxRow[] = prep
  * request gets its result, or the 503 it must answer (its rows did not fit, or storage failed —
  * then all of them fail).
  */
-function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (IngestResult | UnavailableError)[] {
+/** What the enqueue stage knows of storage: when a write last failed on it. */
+export interface StorageHealth {
+  faultAt: number;
+}
+
+function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[], health: StorageHealth): (IngestResult | UnavailableError)[] {
   const { metrics, config } = deps;
   const writing = requests.filter((request) => request.rows.length > 0);
   let written: ({ ids: number[]; rows: NewOutboxRow[] } | undefined)[] = [];
@@ -165,7 +169,7 @@ function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (
     } catch (error) {
       if (!isStorageFault(error)) throw error;
       metrics.storageFaults.inc();
-      deps.onStorageFault(error);
+      health.faultAt = Date.now();
       const failure = new UnavailableError('storage_unavailable', 503, 'The relay cannot write to its buffer right now; retry later', {
         cause: error,
         retryAfterSeconds: 5,
@@ -173,9 +177,8 @@ function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (
       return requests.map((request) => (request.rows.length > 0 ? failure : resultOf(request)));
     }
   }
-  let enqueued = false;
   let next = 0;
-  const outcomes = requests.map((request) => {
+  return requests.map((request) => {
     if (request.rows.length === 0) return resultOf(request);
     const write = written[next++];
     if (write === undefined) {
@@ -185,12 +188,10 @@ function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (
     if (noConsent > 0) metrics.dropped.inc({ reason: 'no_consent' }, noConsent);
     if (write.rows.length > 0) {
       metrics.accepted.inc({ kind: request.kind }, write.rows.length);
-      enqueued = true;
+      health.faultAt = Number.NEGATIVE_INFINITY;
     }
     return resultOf(request, write.rows, noConsent);
   });
-  if (enqueued) deps.onEnqueued();
-  return outcomes;
 }
 
 /**
@@ -201,6 +202,8 @@ function writePrepared(deps: IngestDeps, requests: readonly PreparedIngest[]): (
  * fraction of the cost.
  */
 export class IngestBatcher {
+  /** When a write last failed on storage (reset by the next write that keeps rows). */
+  readonly health: StorageHealth = { faultAt: Number.NEGATIVE_INFINITY };
   private pending: { request: PreparedIngest; resolve: (result: IngestResult) => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
 
@@ -237,7 +240,7 @@ export class IngestBatcher {
     this.scheduled = false;
     let outcomes: (IngestResult | UnavailableError)[];
     try {
-      outcomes = writePrepared(this.deps, group.map(({ request }) => request));
+      outcomes = writePrepared(this.deps, group.map(({ request }) => request), this.health);
     } catch (error) {
       for (const { reject } of group) reject(error);
       return;
@@ -260,4 +263,89 @@ function makeRoom(deps: IngestDeps, incoming: number): boolean {
     deps.logger.warn({ evicted }, 'buffer full: oldest events evicted (RELAY_WHEN_FULL=drop_oldest)');
   }
   return true;
+}
+
+/** A request body as its route read it, with the headers that say how to decode it. */
+export interface RawBody {
+  bytes: Buffer;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+}
+
+export interface PipelineDeps extends IngestDeps {
+  /** Scrubs large bodies on a second thread; absent = every body is scrubbed in line. */
+  scrubWorker?: ScrubWorker | undefined;
+}
+
+/**
+ * The one ingest pipeline every route uses: decode → validate → gate → scrub →
+ * consent-in-transaction → enqueue. A body enters at decode ({@link IngestPipeline.ingestBody}, on
+ * the scrub worker when large); events a format already decoded from its own protocol enter at
+ * validate ({@link IngestPipeline.ingestDecoded}), with no JSON round trip. Each stage hands on
+ * to the next and never calls back: the outbox tells its own listeners (the forwarder) of new
+ * rows. Rejects with the `RelayError` (4xx, 503) the request deserves.
+ */
+export class IngestPipeline {
+  private readonly batcher: IngestBatcher;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.batcher = new IngestBatcher(deps);
+  }
+
+  /** When an ingest write last failed on storage, in ms (`-Infinity`: not since the last write that kept rows). */
+  get storageFaultAt(): number {
+    return this.batcher.health.faultAt;
+  }
+
+  /** A request body of JSON, a JSON array or NDJSON (`/v1/errors`, `/v1/scans`). */
+  async ingestBody(kind: EventKind, body: RawBody, scope: IngestScope): Promise<IngestResult> {
+    const { config, metrics } = this.deps;
+    const worker = this.deps.scrubWorker;
+    if (worker !== undefined && body.bytes.byteLength >= config.scrubWorkerMinBytes) {
+      metrics.scrubWorkerRequests.inc();
+      const { defaultCompany, companies } = scrubOptions(config, scope);
+      const received = (count: number) => metrics.received.inc({ kind }, count);
+      const bytes = new Uint8Array(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength);
+      const scrubbed = await worker.scrub(kind, bytes, body.contentEncoding, body.contentType, received, { defaultCompany, companies });
+      return this.batcher.ingestScrubbed(kind, scrubbed);
+    }
+    const events = decodeEvents(body.bytes, body.contentEncoding, body.contentType, config);
+    // The events are this request's own parse, used for nothing else: scrubbed in place.
+    return this.batcher.ingest(kind, events, true, scope);
+  }
+
+  /**
+   * Error traces a format mapped from its protocol (Sentry, OTLP): the structural limits and the
+   * event schema, with the same 400/413 messages as `/v1/errors`, then the rest of the pipeline.
+   * `scope`: the companies the request may post for (default: any).
+   */
+  ingestDecoded(kind: EventKind, events: unknown[], scope?: IngestScope): Promise<IngestResult> {
+    checkEvents(events, this.deps.config);
+    events.forEach((event, index) => {
+      const problem = checkEventShape(kind, event);
+      if (problem !== undefined) throw new InputError('invalid_event', 400, `event ${index}: field "${problem.field}" ${problem.reason}`);
+    });
+    // Not in place: a mapped event may share objects with the request the format still answers from.
+    return this.batcher.ingest(kind, events, false, scope);
+  }
+
+  /**
+   * Like {@link ingestDecoded}, but an event over the limits or off the schema is left out alone
+   * instead of failing the request (OTLP's partial success). Resolves with how many were left out.
+   */
+  async ingestEach(kind: EventKind, events: unknown[], scope?: IngestScope): Promise<{ invalid: number }> {
+    const valid = events.filter((event) => this.problemOf(kind, event) === undefined);
+    if (valid.length > 0) await this.batcher.ingest(kind, valid, false, scope);
+    return { invalid: events.length - valid.length };
+  }
+
+  private problemOf(kind: EventKind, event: unknown): string | undefined {
+    try {
+      checkEvents([event], this.deps.config);
+      return checkEventShape(kind, event) === undefined ? undefined : 'invalid_event';
+    } catch (error) {
+      if (error instanceof InputError) return error.code;
+      throw error;
+    }
+  }
 }

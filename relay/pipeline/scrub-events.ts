@@ -3,7 +3,7 @@ import { normaliseScanEvent } from '../../protocol/lakera-guard.js';
 import { AuthError } from '../errors.js';
 import { eventIdFor } from './event-id.js';
 import { checkEventShape } from '../formats/native/event-schemas.js';
-import { eventError } from '../http/parse-body.js';
+import { eventError, eventProblem, type BodyLimits } from '../http/parse-body.js';
 import { normaliseTimestamp } from './timestamp.js';
 
 /** An event scrubbed and ready for storage; identifiers are kept apart from the payload. */
@@ -73,6 +73,36 @@ export function scrubEvents(scrubber: Scrubber, kind: EventKind, given: readonly
       return { companyId, outcome: 'failed', code: (error as { code?: string }).code ?? 'unknown' };
     }
   });
+}
+
+/** One event after {@link scrubOne}: prepared for storage, or why ingest would refuse or drop it. */
+export type ScrubOneResult =
+  | { ok: true; prepared: PreparedEvent }
+  | { ok: false; error: 'invalid_event' | 'scrub_failed'; message: string };
+
+/**
+ * One event through the pipeline's validate and scrub stages, in ingest's order — structure and
+ * limits, then (a raw Lakera Guard response having become a `scan_result`) the event's fields,
+ * then the scrubber — for the entry points that show what ingest would do with it (the CLI's
+ * `scrub`). `inPlace`: the value is the caller's own parse, used for nothing else after this.
+ */
+export function scrubOne(
+  scrubber: Scrubber,
+  kind: EventKind,
+  given: unknown,
+  options: { limits: BodyLimits; defaultCompany: string | undefined; explain?: boolean; inPlace?: boolean },
+): ScrubOneResult {
+  const structure = eventProblem(given, options.limits);
+  const event = structure === undefined && kind === 'scan' ? normaliseScanEvent(given) : given;
+  const problem = structure ?? fieldProblem(kind, event, options.defaultCompany);
+  if (problem) return { ok: false, error: 'invalid_event', message: `field "${problem.field}" ${problem.reason}` };
+  try {
+    const inPlace = options.inPlace === true && event === given;
+    return { ok: true, prepared: prepareEvent(scrubber, kind, event as JsonObject, { explain: options.explain === true, inPlace }) };
+  } catch {
+    // Exactly what ingest does: a failed scrub drops the event, never passes it on raw.
+    return { ok: false, error: 'scrub_failed', message: 'scrubbing failed; the relay would drop this event' };
+  }
 }
 
 /** 403 naming the event: its company is not one the request's token may post for (never which company). */

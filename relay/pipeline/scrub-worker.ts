@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createScrubber } from '../../scrubbers/index.js';
 import type { CompiledRuleSet, EventKind } from '../../scrubbers/index.js';
 import { RelayError } from '../errors.js';
-import { decodeBody, parseEvents, type BodyLimits } from '../http/parse-body.js';
+import { decodeEvents, type BodyLimits } from '../http/parse-body.js';
 import { scrubEvents, type ScrubbedEvent, type ScrubOptions } from './scrub-events.js';
 
 /** What the relay hands its scrub worker at start: rules compiled once on the main thread. */
@@ -42,7 +42,7 @@ if (parentPort !== null) {
     let received = 0;
     let reply: ScrubReply;
     try {
-      const events = parseEvents(decodeBody(job.body, job.contentEncoding, data.limits.maxBodyBytes), job.contentType, data.limits);
+      const events = decodeEvents(job.body, job.contentEncoding, job.contentType, data.limits);
       received = events.length;
       reply = { id: job.id, ok: true, received, events: scrubEvents(scrubber, job.kind, events, { ...options, ...job.scope }) };
     } catch (error) {

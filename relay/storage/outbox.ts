@@ -107,6 +107,7 @@ export class Outbox {
   private readonly frontStmt;
   private readonly presentStmt;
   private readonly queuedStmt;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly db: Db,
@@ -132,6 +133,20 @@ export class Outbox {
     );
     this.presentStmt = db.prepare<[string], { id: number }>('SELECT id FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
     this.queuedStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE destination = ?');
+  }
+
+  /**
+   * Calls `listener` after each commit that queued rows (ingest, a dead-letter replay), so the
+   * stages after the outbox learn of new work without the stages before it knowing them.
+   * Returns the function that unsubscribes.
+   */
+  onEnqueued(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /** Events and payload bytes currently queued. */
@@ -162,7 +177,7 @@ export class Outbox {
     if (this.space && !this.space.reserve.tryHold(this.space.headroomBytes)) throw new VolumeFullError();
     const createdAt = this.now();
     const insert = this.insertStmt;
-    return this.whenFull(false, () => this.db.transaction(() =>
+    const written = this.whenFull(false, () => this.db.transaction(() =>
       groups.map(({ rows: given, makeRoom }) => {
         const rows = keep === undefined ? [...given] : given.filter(keep);
         const bytes = rows.map((row) => Buffer.byteLength(row.payload));
@@ -181,6 +196,8 @@ export class Outbox {
         return { ids, rows };
       }),
     )());
+    if (written.some((group) => group !== undefined && group.ids.length > 0)) this.notify();
+    return written;
   }
 
   /** Deletes the oldest rows until `bytes` more fit under `limit`; returns how many were evicted. */
@@ -319,7 +336,7 @@ export class Outbox {
    */
   replayDeadLetters(ids?: readonly number[]): number {
     const filter = ids === undefined ? '' : `WHERE id IN (${ids.map(() => '?').join(',') || 'NULL'})`;
-    return this.db.transaction(() => {
+    const replayed = this.db.transaction(() => {
       const moved = this.db
         .prepare(
           `INSERT INTO outbox (event_id, kind, destination, company_id, user_hash, ip_hash, payload, findings, bytes, created_at, attempts)
@@ -329,6 +346,8 @@ export class Outbox {
       this.db.prepare(`DELETE FROM dead_letters ${filter}`).run(...(ids ?? []));
       return moved;
     })();
+    if (replayed > 0) this.notify();
+    return replayed;
   }
 
   /** Deletes every queued and dead-lettered event of a company; returns how many. */

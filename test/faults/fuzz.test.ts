@@ -169,7 +169,6 @@ describe('hostile input', () => {
         scrubber: createScrubber(loadRules({}), { hashKey: 'k' }),
         metrics: createMetrics(),
         logger: createLogger('silent'),
-        onEnqueued: () => {},
         isDraining: () => false,
       });
       const next = hostileRequests(seeded(1123));

@@ -50,7 +50,6 @@ export function useTestApps() {
       scrubber: createScrubber(rules, { hashKey: 'k' }),
       metrics,
       logger,
-      onEnqueued: () => {},
       isDraining: () => draining,
       eventLoopDelayMs: typeof loopDelayMs === 'number' ? () => loopDelayMs : loopDelayMs,
     });

@@ -56,7 +56,7 @@ describe("the operator's log of `scrub-relay serve`", () => {
       expect(session.status).toBe(200);
       const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
       expect((await fetch(`${relay.url}/console/api/consent`, { headers: { cookie } })).status).toBe(200);
-      await waitFor(() => relay.logs().includes('ingest request with a missing or wrong token'), 5000, 'the ingest auth line');
+      await waitFor(() => relay.logs().includes('ingest request refused'), 5000, 'the ingest refusal line');
 
       relay.child.kill('SIGTERM');
       expect((await relay.exited).code).toBe(0);
@@ -73,8 +73,9 @@ describe("the operator's log of `scrub-relay serve`", () => {
       expect(JSON.stringify(calls)).not.toContain('telemetry_enabled');
       const adminAuth = log.filter((entry) => entry['msg'] === 'admin request with a missing or wrong token');
       expect(adminAuth).toEqual([expect.objectContaining({ level: 40, cause: 'admin_auth', route: '/admin/outbox', status: 401 })]);
-      const ingestAuth = log.filter((entry) => entry['msg'] === 'ingest request with a missing or wrong token');
-      expect(ingestAuth).toEqual([expect.objectContaining({ level: 40, cause: 'ingest_auth', route: '/v1/errors' })]);
+      // One line per cause per minute, from the ingest formats' shared rejection log.
+      const ingestAuth = log.filter((entry) => entry['msg'] === 'ingest request refused' && entry['code'] === 'unauthorized');
+      expect(ingestAuth).toEqual([expect.objectContaining({ level: 40, format: 'native', status: 401 })]);
       expect(JSON.stringify(log)).not.toContain('wrong-token');
       expect(log.find((entry) => entry['msg'] === 'SIGTERM received, draining')).toMatchObject({ signal: 'SIGTERM', level: 30 });
       expect(stderr).toBe('');
