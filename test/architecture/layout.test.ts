@@ -19,17 +19,12 @@ const DATA_FILES: Record<string, string> = {
 };
 
 /**
- * Today's violators under relay/ and config/env.ts, with their size in lines: other engineers are
- * splitting these files now. A ratchet: the test fails when a listed unit grows, when a unit not
- * listed goes over a limit, and when a listed unit is back under its limit (delete its line then,
- * so that the list only ever shrinks). A unit is `file` or `file#function`.
+ * Units allowed over a limit for now, with their size in lines (none today). A ratchet: the test
+ * fails when a listed unit grows, when a unit not listed goes over a limit, and when a listed unit
+ * is back under its limit (delete its line then, so that the list only ever shrinks). A unit is
+ * `file` or `file#function`.
  */
-const KNOWN: Record<string, number> = {
-  // The admin API is inline in createApp (issue 21).
-  'relay/app.ts#createApp': 204,
-  // Wires the stages, the forwarder and shutdown by hand.
-  'relay/server.ts#startRelay': 175,
-};
+const KNOWN: Record<string, number> = {};
 
 /** Modules a pure scrubber must not import: I/O of any kind, and the clock. */
 const IO_MODULES = new Set([
