@@ -145,3 +145,18 @@ export function useUpstream(assign: (made: { pki: TestPki; upstream: Upstream })
     await upstream?.close();
   });
 }
+
+/** Event ids the upstream received on `path`: a diagnostics batch unpacked, a Lakera payload as it is. */
+export function receivedEventIds(upstream: Upstream, path: string): string[] {
+  return upstream.requests
+    .filter((request) => request.path === path)
+    .flatMap((request) => {
+      const body = request.json as { events?: { event_id: string }[]; event_id?: string };
+      return body.events === undefined ? [String(body.event_id)] : body.events.map((event) => event.event_id);
+    });
+}
+
+/** `n` distinct event ids: `prefix-0` … */
+export function eventIds(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+}

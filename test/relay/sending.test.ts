@@ -5,22 +5,17 @@ import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
 import { postAccepted, setConsent, startTestRelay, useTestRelays } from '../helpers/in-process-relay.js';
 import { waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
-import type { Upstream, UpstreamAnswer } from '../helpers/upstream.js';
+import { eventIds, receivedEventIds, type Upstream, type UpstreamAnswer } from '../helpers/upstream.js';
 
 let pki: TestPki;
 let upstream: Upstream;
 const startRelay = useTestRelays((made) => ({ pki, upstream } = made));
 
 function delivered(path: string): string[] {
-  return upstream.requests
-    .filter((request) => request.path === path)
-    .flatMap((request) => {
-      const body = request.json as { events?: { event_id: string }[]; event_id?: string };
-      return body.events === undefined ? [String(body.event_id)] : body.events.map((event) => event.event_id);
-    });
+  return receivedEventIds(upstream, path);
 }
 
-const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+const ids = eventIds;
 
 describe('one send queue per destination', () => {
   it('keeps delivering error traces while the Lakera endpoint accepts and never answers', async () => {

@@ -3,7 +3,7 @@ import { createLogger } from '../../relay/observe/logger.js';
 import { startRelay, type RunningRelay } from '../../relay/server.js';
 import { plantedScanEvent } from '../helpers/fixtures.js';
 import { postAccepted, setConsent, testRelayConfig } from '../helpers/in-process-relay.js';
-import { useUpstream, type Upstream } from '../helpers/upstream.js';
+import { eventIds, receivedEventIds, useUpstream, type Upstream } from '../helpers/upstream.js';
 import { waitFor } from '../helpers/relay-process.js';
 import type { TestPki } from '../helpers/tls.js';
 
@@ -17,17 +17,11 @@ async function fanOutRelay(): Promise<RunningRelay> {
   return startRelay(config, { logger: createLogger('silent'), retryBaseMs: 50, idlePollMs: 50 });
 }
 
-/** Event ids received on `path`: a diagnostics batch unpacked, a Lakera payload as it is. */
 function received(path: string): string[] {
-  return upstream.requests
-    .filter((request) => request.path === path)
-    .flatMap((request) => {
-      const body = request.json as { events?: { event_id: string }[]; event_id?: string };
-      return body.events === undefined ? [String(body.event_id)] : body.events.map((event) => event.event_id);
-    });
+  return receivedEventIds(upstream, path);
 }
 
-const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+const ids = eventIds;
 
 describe('an event kind routed to several destinations', () => {
   it('sends each scan event once to every destination of its route, and answers for each event once', async () => {
