@@ -11,7 +11,7 @@ import { scrubOptions } from './pipeline/ingest.js';
 import { ScrubWorker } from './pipeline/scrub-pool.js';
 import { safeError } from './observe/safe-error.js';
 import { Forwarder } from './sinks/forwarder.js';
-import { configuredSinks } from './sinks/routes.js';
+import { configuredSinks, type ConfiguredSink } from './sinks/routes.js';
 import { createLogger } from './observe/logger.js';
 import { createMetrics, type Metrics } from './observe/metrics.js';
 import { watchDatabaseWrites } from './storage/db-watch.js';
@@ -55,8 +55,8 @@ export interface StartOptions {
 }
 
 /** Each configured destination by name, with the host it sends to. */
-function startDestinations(config: RelayConfig): { name: string; host: string }[] {
-  return configuredSinks(config).map(({ sink, settings }) => ({ name: sink.name, host: settings.url.host }));
+function startDestinations(sinks: readonly ConfiguredSink[]): { name: string; host: string }[] {
+  return sinks.map(({ sink, settings }) => ({ name: sink.name, host: settings.url.host }));
 }
 
 /** What consent the relay starts with: the global switch, and how many companies allow what. */
@@ -75,8 +75,9 @@ function consentSummary(config: RelayConfig, stores: Stores) {
 export async function startRelay(config: RelayConfig, options: StartOptions = {}): Promise<RunningRelay> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
+  const sinks = configuredSinks(config);
   const metrics = createMetrics({
-    destinations: [config.diagnostics, config.lakera].flatMap((destination) => (destination === undefined ? [] : [destination.name])),
+    destinations: sinks.map(({ sink }) => sink.name),
     bufferLimitBytes: config.maxBufferBytes,
     now,
   });
@@ -154,7 +155,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       db: config.dbPath,
       durability: config.durability,
       bufferLimitBytes: config.maxBufferBytes,
-      destinations: startDestinations(config),
+      destinations: startDestinations(sinks),
       consent: consentSummary(config, stores),
       rules: rules.rules.length,
     },

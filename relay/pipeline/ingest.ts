@@ -71,7 +71,7 @@ export interface PreparedIngest {
  */
 export function prepareIngest(deps: IngestDeps, kind: EventKind, events: readonly unknown[], inPlace = false, scope?: IngestScope): PreparedIngest {
   deps.metrics.received.inc({ kind }, events.length);
-  const refused = configGate(deps.config, kind);
+  const refused = configGate(deps.config, destinationsFor(deps.config, kind));
   const scrubbed = scrubEvents(deps.scrubber, kind, events, { ...scrubOptions(deps.config, scope), validateOnly: refused !== undefined, inPlace });
   return admit(deps, kind, scrubbed);
 }
@@ -83,10 +83,10 @@ export function scrubOptions(config: RelayConfig, scope?: IngestScope): ScrubOpt
   return { defaultCompany: scope.defaultCompany, companies, keepUserIp: config.lakeraSendUserIpHash };
 }
 
-/** Why every event of this kind is dropped whatever its company (`telemetry_disabled`, `no_destination`), if so. */
-function configGate(config: RelayConfig, kind: EventKind): string | undefined {
+/** Why every event of a kind routed to `destinations` is dropped whatever its company (`telemetry_disabled`, `no_destination`), if so. */
+function configGate(config: RelayConfig, destinations: readonly string[]): string | undefined {
   if (!config.telemetryEnabled) return 'telemetry_disabled';
-  return destinationsFor(config, kind).length > 0 ? undefined : 'no_destination';
+  return destinations.length > 0 ? undefined : 'no_destination';
 }
 
 /**
@@ -96,8 +96,8 @@ function configGate(config: RelayConfig, kind: EventKind): string | undefined {
 export function admit(deps: IngestDeps, kind: EventKind, events: readonly ScrubbedEvent[]): PreparedIngest {
   const { metrics } = deps;
   const dropped: Record<string, number> = {};
-  const refused = configGate(deps.config, kind);
   const destinations = destinationsFor(deps.config, kind);
+  const refused = configGate(deps.config, destinations);
   const destination = destinations.length === 1 ? destinations[0]! : destinations;
   const rows: NewOutboxRow[] = [];
   // Summed per request first: a labelled counter increment is dear next to the rest of an event's
