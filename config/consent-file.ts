@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml.js';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { CompanyConsent } from './consent.js';

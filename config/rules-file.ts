@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml.js';
 import type { z } from 'zod';
 import type { RulesCheckReport } from './rules-report.js';
 
@@ -16,7 +16,7 @@ export function readYaml(path: string, report: RulesCheckReport): unknown {
     return undefined;
   }
   try {
-    return parseYaml(text, { uniqueKeys: true }) as unknown;
+    return parseYaml(text, { uniqueKeys: true });
   } catch (err) {
     report.errors.push(`rules file ${path}: not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`);
     return undefined;

@@ -158,6 +158,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       destinations: startDestinations(sinks),
       consent: consentSummary(config, stores),
       rules: rules.rules.length,
+      rulesVerified: rules.shippedRules,
     },
     'scrub-relay listening',
   );

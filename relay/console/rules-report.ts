@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../config/yaml.js';
 import { describeSchema } from '../../config/forwarded-schema.js';
 import { detectInText } from '../../scrubbers/index.js';
 import type { CompiledRule, CompiledRuleSet, PathSegmentMatcher } from '../../scrubbers/index.js';
