@@ -1,5 +1,6 @@
 import { createSecureContext, rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type * as UndiciModule from 'undici';
+import type { Dispatcher } from 'undici';
 import type { DestinationConfig, RelayConfig } from '../../config/env.js';
 import type { ConfiguredSink } from './routes.js';
 import { parseRetryAfter } from './send-policy.js';
@@ -12,7 +13,10 @@ export interface Destination {
   sink: Sink;
   config: DestinationConfig;
   url: string;
-  dispatcher: Dispatcher;
+  /** Its connections; made with the first request (see {@link postTo}). */
+  dispatcher: Dispatcher | undefined;
+  /** Makes the dispatcher from the loaded undici. */
+  newDispatcher: (undici: Undici) => Dispatcher;
   /** Consecutive failed rounds. */
   failures: number;
   /** Since when (`performance.now()`) the upstream has been failing; undefined while it answers. */
@@ -27,25 +31,43 @@ export interface Destination {
   drained: boolean;
 }
 
-/** A destination with its dispatcher: TLS 1.2+, the extra CA and client certificate, the proxy if any. */
+type Undici = typeof UndiciModule;
+let undici: Promise<Undici> | undefined;
+
+/**
+ * undici, loaded with the first request to any upstream rather than at start: a relay with nothing
+ * to send (telemetry off, no company's consent yet) never holds the HTTP client in memory.
+ */
+function loadUndici(): Promise<Undici> {
+  undici ??= import('undici');
+  return undici;
+}
+
+/**
+ * A destination and how its dispatcher is made: TLS 1.2+, the extra CA and client certificate,
+ * the proxy if any. The certificate, key and extra CA are parsed here, so that a bad one stops
+ * the start rather than the first send; the full TLS context, with the system's root
+ * certificates, is built with the dispatcher, at the first send.
+ */
 export function createDestination(relay: RelayConfig, { sink, settings: config }: ConfiguredSink): Destination {
-  const contextOptions = {
-    minVersion: 'TLSv1.2' as const,
-    ...(relay.caPem === undefined ? {} : { ca: [...rootCertificates, relay.caPem] }),
+  const own = {
     ...(config.clientCert === undefined ? {} : { cert: config.clientCert, key: config.clientKey }),
   };
-  // One secure context for every connection: built per connection, parsing the system roots
-  // and the extra CA cost milliseconds each time.
-  const tls = { ...contextOptions, rejectUnauthorized: true, secureContext: createSecureContext(contextOptions) };
+  createSecureContext({ ...own, ...(relay.caPem === undefined ? {} : { ca: relay.caPem }) });
   const { httpsProxy, noProxy } = relay;
-  const dispatcher =
-    httpsProxy === undefined
+  const newDispatcher = ({ Agent, EnvHttpProxyAgent }: Undici): Dispatcher => {
+    const contextOptions = { minVersion: 'TLSv1.2' as const, ...(relay.caPem === undefined ? {} : { ca: [...rootCertificates, relay.caPem] }), ...own };
+    // One secure context for every connection: built per connection, parsing the system roots
+    // and the extra CA cost milliseconds each time.
+    const tls = { ...contextOptions, rejectUnauthorized: true, secureContext: createSecureContext(contextOptions) };
+    return httpsProxy === undefined
       ? new Agent({ connect: tls })
       : // `connect` is for hosts in NO_PROXY (undici's direct agent ignores `requestTls`); without it
         // they would be dialled without our CA and client certificate.
         new EnvHttpProxyAgent({ httpsProxy, httpProxy: httpsProxy, ...(noProxy === undefined ? {} : { noProxy }), connect: tls, requestTls: tls });
+  };
   return {
-    name: sink.name, sink, config, url: config.url.href, dispatcher,
+    name: sink.name, sink, config, url: config.url.href, dispatcher: undefined, newDispatcher,
     failures: 0, failingSince: undefined, retryAt: 0, retryAfterAt: 0, undeleted: [], drained: false,
   };
 }
@@ -90,7 +112,9 @@ export async function postTo(
     controller.signal.addEventListener('abort', onAbort, { once: true });
   });
   const exchange = (async () => {
-    const response = await request(destination.url, {
+    const client = await loadUndici();
+    destination.dispatcher ??= destination.newDispatcher(client);
+    const response = await client.request(destination.url, {
       method: 'POST',
       dispatcher: destination.dispatcher,
       headers,
