@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
 #
 # scrub-relay image: a multi-stage build on Node's LTS slim image, pinned by exact version.
-# The builder compiles TypeScript and the better-sqlite3 native addon; the runtime stage gets
-# only dist/, the default rules, package.json and production node_modules, runs as a numeric
-# non-root user and works with a read-only root filesystem (write access: /data and /tmp).
+# The builder compiles TypeScript and the better-sqlite3 native addon and bundles the relay
+# (tools/bundle.mjs); the runtime stage gets only the bundle, the default rules, the console,
+# package.json and the one package the bundle leaves outside (better-sqlite3, with the two small
+# packages that find its addon), runs as a numeric non-root user and works with a read-only root
+# filesystem (write access: /data and /tmp).
 # Pin the digest too once you mirror the image: node:24.21.0-bookworm-slim@sha256:...
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
@@ -35,8 +37,10 @@ WORKDIR /app
 # Code stays owned by root: the relay cannot modify itself.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/node_modules/better-sqlite3 ./node_modules/better-sqlite3
+COPY --from=build /app/node_modules/bindings ./node_modules/bindings
+COPY --from=build /app/node_modules/file-uri-to-path ./node_modules/file-uri-to-path
+COPY --from=build /app/dist/bundle ./dist/bundle
 COPY --from=build /app/config/rules.yaml ./config/rules.yaml
 COPY --from=build /app/config/forwarded-schema.yaml ./config/forwarded-schema.yaml
 COPY --from=build /app/console ./console

@@ -1,4 +1,4 @@
-// Console benchmark: the real CLI (`dist/relay/cli.js serve`) with an admin token, driven by
+// Console benchmark: the real CLI (`dist/bundle/cli.js serve`) with an admin token, driven by
 // Debian's headless Chromium through playwright-core; all traffic on 127.0.0.1. Prints, over
 // several fresh browser contexts (empty cache): the time until the sign-in screen has loaded,
 // and from pressing "Sign in" until the first page (Rules, every rule and its examples) is drawn.
@@ -25,7 +25,7 @@ const port = await new Promise((resolve) => {
   });
 });
 const work = mkdtempSync(join(tmpdir(), 'relay-console-bench-'));
-const relay = spawn(process.execPath, [join(ROOT, 'dist/relay/cli.js'), 'serve'], {
+const relay = spawn(process.execPath, [join(ROOT, 'dist/bundle/cli.js'), 'serve'], {
   env: { ...process.env, RELAY_PORT: String(port), RELAY_DB_PATH: join(work, 'relay.db'), RELAY_ADMIN_TOKEN: TOKEN, RELAY_LOG_LEVEL: 'warn' },
   stdio: 'inherit',
 });

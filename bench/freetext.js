@@ -17,7 +17,7 @@ const missesShown = (() => {
   return i === -1 ? 0 : Number(args[i + 1]);
 })();
 
-const CLI = fileURLToPath(new URL('../dist/relay/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/bundle/cli.js', import.meta.url));
 
 /** The lines through `scrub-relay scrub --text`, one output line per input line. */
 export function scrubTextLines(lines) {

@@ -1,4 +1,4 @@
-// Relay benchmark: the real CLI (`dist/relay/cli.js serve`) as a child process, telemetry on and
+// Relay benchmark: the real CLI (`dist/bundle/cli.js serve`) as a child process, telemetry on and
 // consent given, forwarding over TLS to an HTTPS upstream in this process; all traffic on
 // 127.0.0.1. Prints the machine, a baseline (a bare hono/node-server endpoint answering 202 with
 // the same load generator), and per durability (normal, full): single-event and batch ingest,
@@ -28,7 +28,7 @@ import { closedLoop, openLoop } from './load.js';
 import { benchPki, freePort } from './local-tls.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/relay/cli.js');
+const CLI = join(ROOT, 'dist/bundle/cli.js');
 const PHASE_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
 const WARMUP_MS = 1000;
 const SINGLE_CONCURRENCY = 10;

@@ -95,8 +95,12 @@ describe('Dockerfile', () => {
       expect(dockerfileText).toContain(`COPY --from=${builder?.name ?? ''} ${content(c)}`);
     }
     const sources = copies.map((c) => c.getArguments()[0]?.getValue());
-    expect(sources).toEqual(expect.arrayContaining(['/app/package.json', '/app/bin', '/app/node_modules', '/app/dist', '/app/config/rules.yaml', '/app/config/forwarded-schema.yaml']));
+    expect(sources).toEqual(expect.arrayContaining(['/app/package.json', '/app/bin', '/app/dist/bundle', '/app/config/rules.yaml', '/app/config/forwarded-schema.yaml']));
     expect(sources.some((s) => s?.includes('relay/') || s?.includes('scrubbers') || s?.endsWith('.ts'))).toBe(false);
+    // The bundle holds every dependency but the native addon's package and what finds its file.
+    const modules = sources.filter((s) => s?.startsWith('/app/node_modules')).sort();
+    expect(modules).toEqual(['/app/node_modules/better-sqlite3', '/app/node_modules/bindings', '/app/node_modules/file-uri-to-path']);
+    expect(sources).not.toContain('/app/dist');
   });
 
   it('runs as a numeric non-root user', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestPki } from './tls.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/relay/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 export function tempDir(prefix = 'relay-test-'): string {
@@ -21,9 +21,12 @@ export interface RelayProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `scrub-relay serve` as a child process (the real CLI) and waits until it listens. */
-export async function startRelayProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+/**
+ * Starts `scrub-relay serve` as a child process (the real CLI, or the copy at `cli`) and waits
+ * until it listens.
+ */
+export async function startRelayProcess(env: Record<string, string>, timeoutMs = 20_000, cli = CLI): Promise<RelayProcess> {
+  const child = spawn(process.execPath, [cli, 'serve'], {
     env: { PATH: process.env['PATH'] ?? '', RELAY_PORT: '0', RELAY_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
