@@ -17,7 +17,7 @@
 import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fnv } from './shared.mjs';
+import { fnv, isCodeFreeSentence } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
@@ -52,16 +52,9 @@ function paragraphs(md) {
   }
   return out;
 }
-// A token of code: an identifier, a file name or path, a call, a flag, a number with a dot.
-const CODE_TOKEN = /[a-z][A-Z]|\w[._/\\]\w|\(\)|^--?\w|_|::|\w\(/;
-const CODE_CHAR = /[`<>{}=|\\$#@~^]|:\/\/|www\./;
 function isProseSentence(s) {
-  const words = s.split(/\s+/);
-  if (words.length < 6 || words.length > 60) return false;
-  if (!/^["(]?[A-Z]/.test(s) || !/[.!?]["')]?$/.test(s) || CODE_CHAR.test(s) || /\[|\]/.test(s)) return false;
-  if (words.some((w) => CODE_TOKEN.test(w.replace(/[.,;:!?'")]+$/, '')))) return false;
   // Copyright lines and licence sentences belong to other sets.
-  return !/copyright|\(c\)|licen[cs]e/i.test(s) && !licenceSentences.has(s.toLowerCase());
+  return isCodeFreeSentence(s) && !/copyright|\(c\)|licen[cs]e/i.test(s) && !licenceSentences.has(s.toLowerCase());
 }
 const packages = [];
 for (const name of readdirSync(nm).sort()) {
