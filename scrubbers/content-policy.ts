@@ -12,6 +12,12 @@
 // chat turn or passage about anything else is not, and the six other languages have almost no
 // words in the lexicon at all.
 //
+// English about software (documentation, docstrings, licences) uses that vocabulary too, so an
+// English string is also judged by its shape (content-score.ts, SHAPE): a sentence written for a
+// reader has function words and articles between its words, opens with a capital and ends with a
+// full stop; a template has code-shaped tokens and states a failure (`not`, `must`, `invalid`).
+// The shape's weights are fitted on the dev splits only (tools/content-corpus/fit-english.mjs).
+//
 // Why not a language detector (franc-min, eld, tinyld, cld): they answer *which* language, not
 // *whether* a string is prose — an English error message is English — and they weigh megabytes
 // in a sidecar. The lexicon is generated from the dev half of node_modules only, so the other

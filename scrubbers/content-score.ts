@@ -44,6 +44,18 @@ export interface ProseScore {
   strong: number;
   /** Whether the text opens as a question or request to someone (`can you`, `how do`, `please explain`). */
   opener: boolean;
+  /** Pronouns and salutations of a person (`me`, `you`, `thanks`; also counted in `strong`). */
+  markers: number;
+  /** English articles (`a`, `an`, `the`; also counted in `function`). */
+  articles: number;
+  /** Words that state a failure or an unmet expectation (`not`, `must`, `invalid`; also in `lexicon`). */
+  denials: number;
+  /** Whether the first counted token is a capitalised word (`The`, `Returns`), as a sentence opens. */
+  capital: boolean;
+  /** Whether the last counted token ends a sentence (`.`, `!`, `?`, before closing quotes). */
+  terminal: boolean;
+  /** Whether one of the first two tokens is a template head ending in `:` (`gob:`, `ValueError:`). */
+  head: boolean;
 }
 
 // Openers of a question or request addressed to a person or an assistant. Error messages ask
@@ -76,7 +88,7 @@ export function scoreText(text: string): ProseScore {
 
 /** A score with every count at zero. */
 export function emptyScore(): ProseScore {
-  return { technical: 0, words: 0, function: 0, lexicon: 0, natural: 0, strong: 0, opener: false };
+  return { technical: 0, words: 0, function: 0, lexicon: 0, natural: 0, strong: 0, opener: false, markers: 0, articles: 0, denials: 0, capital: false, terminal: false, head: false };
 }
 
 /** Adds the token classes of `s[start, end)` to `score`. */
@@ -107,6 +119,7 @@ function countRange(s: string, start: number, end: number, score: ProseScore, fo
     const cls = classifyToken(s, tokenStart, i, false);
     if (!foldCaps) {
       if (cls === WordClass.Caps) caps++;
+      if (cls !== WordClass.None) shape(s, tokenStart, i, score);
       count(cls, score);
     } else if (cls === WordClass.Caps) {
       count(classifyToken(s, tokenStart, i, true), score);
@@ -114,6 +127,27 @@ function countRange(s: string, start: number, end: number, score: ProseScore, fo
   }
   return caps;
 }
+
+/** Notes the sentence shape of a counted token `s[start, end)`, before it is counted. */
+function shape(s: string, start: number, end: number, score: ProseScore): void {
+  const before = score.words + score.technical;
+  if (before === 0) {
+    let i = start;
+    while (i < end && !isLetterCode(s.charCodeAt(i))) i++;
+    const c = s.charCodeAt(i);
+    const next = s.charCodeAt(i + 1);
+    score.capital = c >= 65 && c <= 90 && next >= 97 && next <= 122;
+  }
+  if (before < 2 && end - start > 1 && s.charCodeAt(end - 1) === 58 && isLetterCode(s.charCodeAt(end - 2))) score.head = true;
+  let last = end - 1;
+  while (last > start && isCloser(s.charCodeAt(last))) last--;
+  const c = s.charCodeAt(last);
+  score.terminal = c === 46 || c === 33 || c === 63;
+}
+
+const isLetterCode = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+// Closing quotes and brackets after a sentence's full stop: `… said "yes."`, `(see above.)`.
+const isCloser = (c: number): boolean => c === 34 || c === 39 || c === 41 || c === 93 || c === 0x2019 || c === 0x201d || c === 0xbb;
 
 function count(cls: WordClass, score: ProseScore): void {
   switch (cls) {
@@ -127,26 +161,88 @@ function count(cls: WordClass, score: ProseScore): void {
       score.words++;
       score.function++;
       return;
+    case WordClass.Article:
+      score.words++;
+      score.function++;
+      score.articles++;
+      return;
     case WordClass.Lexicon:
       score.words++;
       score.lexicon++;
+      return;
+    case WordClass.Denial:
+      score.words++;
+      score.lexicon++;
+      score.denials++;
       return;
     case WordClass.Unknown:
       score.words++;
       score.natural++;
       return;
-    case WordClass.Foreign:
     case WordClass.Marker:
+      score.markers++;
+      score.words++;
+      score.natural++;
+      score.strong++;
+      return;
+    case WordClass.Foreign:
       score.words++;
       score.natural++;
       score.strong++;
   }
 }
 
+/**
+ * Weights of the English sentence-shape model: a logistic regression over the score's shares and
+ * cues, fitted by tools/content-corpus/fit-english.mjs on the dev splits only (the dev UDHR and
+ * the Python docstrings against the dev error messages), the decision threshold folded into the
+ * bias. Grammar for a reader — function words and articles between the words, a capital at the
+ * start and a full stop at the end, words outside the technical vocabulary — pushes up; shapes
+ * of a template — code-shaped tokens, a statement of failure (`not`, `must`, `invalid`) — push
+ * down. A string above zero is prose even when its words are software's.
+ */
+const SHAPE = {
+  bias: -7.5,
+  marker: -0.7,
+  natural: 0.9,
+  function: 2.5,
+  lexicon: -0.8,
+  technical: -3,
+  articles: 1.5,
+  denials: -4.7,
+  capital: 0.4,
+  terminal: 3,
+  sentence: 1.6,
+  logWords: 0.5,
+  head: 0.4,
+  oneNatural: 0.9,
+  twoNatural: 1.6,
+} as const;
+
+/** The sentence-shape model's value for an English string (no foreign function word); > 0 is prose. */
+export function englishShape(score: ProseScore): number {
+  const all = score.words + score.technical;
+  if (all === 0) return SHAPE.bias;
+  return (
+    SHAPE.bias +
+    (score.markers > 0 ? SHAPE.marker : 0) +
+    (SHAPE.natural * score.natural + SHAPE.function * score.function + SHAPE.lexicon * score.lexicon + SHAPE.technical * score.technical + SHAPE.articles * score.articles + SHAPE.denials * score.denials) / all +
+    (score.capital ? SHAPE.capital : 0) +
+    (score.terminal ? SHAPE.terminal : 0) +
+    (score.capital && score.terminal ? SHAPE.sentence : 0) +
+    SHAPE.logWords * Math.log1p(score.words) +
+    (score.head ? SHAPE.head : 0) +
+    (score.natural >= 1 ? SHAPE.oneNatural : 0) +
+    (score.natural >= 2 ? SHAPE.twoNatural : 0)
+  );
+}
+
 /** Whether counts of a string are those of prose (see the header for the rule). */
 export function isProseScore(score: ProseScore): boolean {
   const evidence = score.natural + score.strong;
   if (score.words < MIN_WORDS) return false;
+  // English about software: its words are the technical vocabulary's, its shape is a sentence's.
+  if (score.strong === score.markers && score.words >= SHORT_WORDS && englishShape(score) > 0) return true;
   if (score.opener && score.words >= OPENER_WORDS) return true;
   // Four words or fewer without a person's word are a label or a short message
   // ("payment declined for [email]"), not a passage.

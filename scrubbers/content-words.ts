@@ -70,10 +70,22 @@ contain included include includes instead because since until unless though whet
 // English function words: prose and error messages both use them, so they count for neither
 // side — they only make the share of the other words honest ("to a" says nothing either way).
 const ENGLISH_FUNCTION = `
-a an the of to in on at by for from with without into onto upon via per as and or nor
-if then else than but so only also any all each every some such this that these those it its
+of to in on at by for from with without into onto upon via per as and or
+if then else than but so also any all each every some such this that these those it its
 is are was were be been being am there here which what who whom whose when where while after
 before between against about through within
+`;
+
+// Articles: the function words of a noun phrase. Sentences written for a reader carry them before
+// most nouns; templated messages drop them ("Invalid array length", "unsupported value type").
+const ENGLISH_ARTICLES = `a an the`;
+
+// Words by which a message states a failure or an expectation not met — the one thing an error
+// message is for. Prose describes, explains and asks; it can deny, but seldom in every sentence.
+// Written from knowledge of error messages, as CORE_TECHNICAL is.
+const DENIALS = `
+not no cannot can't don't doesn't isn't aren't won't wasn't couldn't must invalid unable failed
+missing unexpected unsupported expected got unknown should need needs required neither nor only
 `;
 
 // Words people write to each other and software seldom does — pronouns of the first and third
@@ -92,6 +104,8 @@ export const LEXICON: ReadonlySet<string> = new Set([...TECHNICAL_WORDS, ...word
 const FUNCTION: ReadonlySet<string> = new Set(words(ENGLISH_FUNCTION));
 const FOREIGN: ReadonlySet<string> = new Set(FOREIGN_FUNCTION_WORDS);
 const MARKERS: ReadonlySet<string> = new Set(words(HUMAN_MARKERS));
+const ARTICLES: ReadonlySet<string> = new Set(words(ENGLISH_ARTICLES));
+const DENIAL_WORDS: ReadonlySet<string> = new Set(words(DENIALS));
 
 /** Token classes, in the order the scorer counts them. */
 export enum WordClass {
@@ -111,13 +125,22 @@ export enum WordClass {
   Function = 6,
   /** An ALLCAPS word of letters only (`ECONNREFUSED`, `WARRANTY`): technical, unless the whole text shouts. */
   Caps = 7,
+  /** An English article (`a`, `an`, `the`): a function word that also marks a noun phrase. */
+  Article = 8,
+  /** A technical word that states a failure or an unmet expectation (`not`, `must`, `invalid`). */
+  Denial = 9,
 }
 
-/** Every listed word and its class; a marker wins over a function word, which wins over the rest. */
+/**
+ * Every listed word and its class; a marker wins over a function word or an article, which win
+ * over a denial, which wins over the rest.
+ */
 const VOCABULARY: ReadonlyMap<string, WordClass> = new Map([
   ...[...LEXICON].map((w) => [w, WordClass.Lexicon] as const),
   ...[...FOREIGN].map((w) => [w, WordClass.Foreign] as const),
+  ...[...DENIAL_WORDS].map((w) => [w, WordClass.Denial] as const),
   ...[...FUNCTION].map((w) => [w, WordClass.Function] as const),
+  ...[...ARTICLES].map((w) => [w, WordClass.Article] as const),
   ...[...MARKERS].map((w) => [w, WordClass.Marker] as const),
 ]);
 
@@ -205,7 +228,10 @@ export function classifyToken(s: string, start: number, end: number, foldCaps = 
   const cls = lookup(word);
   if (cls !== WordClass.Unknown || hyphens === 0) return cls;
   // client-streaming: a compound of allowed words is allowed.
-  for (const part of word.split('-')) if (lookup(part) !== WordClass.Lexicon) return WordClass.Unknown;
+  for (const part of word.split('-')) {
+    const p = lookup(part);
+    if (p !== WordClass.Lexicon && p !== WordClass.Denial) return WordClass.Unknown;
+  }
   return WordClass.Lexicon;
 }
 

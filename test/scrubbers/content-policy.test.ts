@@ -83,6 +83,15 @@ describe('content policy: examples', () => {
     }
   });
 
+  it('removes English prose about software by its sentence shape, and keeps a template in the same words', () => {
+    for (const text of ['This module returns a promise that resolves when the file has been written to the disk.', 'The server will retry the request after a short delay when the connection is closed.']) {
+      expect(isHumanText(text), text).toBe(true);
+    }
+    for (const text of ['server closed the connection before the request was complete', 'Invalid configuration file: expected a value for the key']) {
+      expect(isHumanText(text), text).toBe(false);
+    }
+  });
+
   it('cuts a quoted prompt out of an exception message and keeps the template', () => {
     expect(redactProse('ValueError: could not parse "Can you summarise the attached contract for me?"', R)).toEqual({
       text: `ValueError: could not parse "${R}"`,
@@ -182,10 +191,12 @@ const removed = (r: Row): boolean => {
 const kept = (r: Row): boolean => redactProse(r.text, R).count === 0;
 
 describe('content policy: labelled corpus', () => {
-  const human = [...load('human-udhr.ndjson'), ...load('human-licences.ndjson'), ...load('human-prompts-heldout.ndjson').map((r) => ({ ...r, split: 'heldout', kind: r.embedded ? 'prompt-in-log' : 'prompt', source: 'prompts' }))].filter(
+  const human = [...load('human-udhr.ndjson'), ...load('human-licences.ndjson'), ...load('human-docstrings-dev3.ndjson'), ...load('human-docs-heldout3.ndjson'), ...load('human-prompts-heldout.ndjson').map((r) => ({ ...r, split: 'heldout', kind: r.embedded ? 'prompt-in-log' : 'prompt', source: 'prompts' }))].filter(
     (r) => (r.words ?? wordCount(r.text)) >= 6,
   );
   const technical = [...load('technical-node-modules.ndjson'), ...load('technical-node-runtime.ndjson'), ...load('technical-published.ndjson')];
+  const pythonDev = load('technical-python-dev3.ndjson');
+  const stdlib = load('technical-stdlib-heldout3.ndjson');
 
   it('removes at least 99% of human text of six words or more in French, German, Spanish, Italian, Dutch and Portuguese', () => {
     const byLang = tally(human, (r) => r.lang ?? '?', removed);
@@ -194,20 +205,21 @@ describe('content policy: labelled corpus', () => {
     for (const [lang, t] of byLang) if (lang !== 'en') expect(share(t), lang).toBeGreaterThanOrEqual(0.99);
   });
 
-  it('removes at least 99% of the English prompts and of the English dev sentences and windows', () => {
-    const en = human.filter((r) => r.lang === 'en' && (r.source === 'prompts' || r.split === 'dev'));
+  it('removes at least 99% of the English prompts, of the English dev sentences and windows and of the held-out declaration sentences', () => {
+    const en = human.filter((r) => r.lang === 'en' && (r.source === 'prompts' || r.split === 'dev' || (r.split === 'heldout' && r.kind === 'sentence')));
     const t = tally(en, () => 'en', removed).get('en')!;
     expect(share(t)).toBeGreaterThanOrEqual(0.99);
   });
 
   // KNOWN GAP, below the 0.99 target: English prose whose words are software's vocabulary too
-  // (6-word windows of the declaration, licence sentences). The floors are the figures measured
-  // when this test was written, so that a change which makes it worse fails here.
-  it('stays above its measured floors on held-out English declaration text and licence sentences', () => {
-    const udhr = tally(human.filter((r) => r.lang === 'en' && r.split === 'heldout' && r.source !== 'prompts'), () => 'en', removed).get('en')!;
-    const licences = tally(human.filter((r) => r.split === 'heldout2'), () => 'en', removed).get('en')!;
-    expect(share(udhr)).toBeGreaterThanOrEqual(0.9);
-    expect(share(licences)).toBeGreaterThanOrEqual(0.75);
+  // (6-word windows of the declaration, licence sentences, README and docstring sentences). The
+  // floors are the figures last measured, so that a change which makes it worse fails here.
+  it('stays above its measured floors on held-out English declaration text, licence, README and docstring sentences', () => {
+    const en = (keep: (r: Row) => boolean): number => share(tally(human.filter(keep), () => 'en', removed).get('en')!);
+    expect(en((r) => r.lang === 'en' && r.split === 'heldout' && r.source !== 'prompts')).toBeGreaterThanOrEqual(0.93);
+    expect(en((r) => r.split === 'heldout2')).toBeGreaterThanOrEqual(0.95);
+    expect(en((r) => r.split === 'heldout3')).toBeGreaterThanOrEqual(0.64);
+    expect(en((r) => r.split === 'dev3')).toBeGreaterThanOrEqual(0.55);
   });
 
   it('keeps at least 99% of technical strings from software we did not write', () => {
@@ -215,6 +227,17 @@ describe('content policy: labelled corpus', () => {
     print('technical strings kept, by source and split:', tally(technical, (r) => `${r.kind} ${r.split}${r.source?.startsWith('https:') ? ' published' : ''}`, kept));
     print('technical strings kept (all):', all);
     expect(share(all.get('all')!)).toBeGreaterThanOrEqual(0.99);
+  });
+
+  // KNOWN GAP, below the 0.99 target: error messages of the Python and Go standard libraries
+  // (heldout3) and of Debian's Python packages (dev3) read much like documentation sentences.
+  // Floors at the figures last measured.
+  it('stays above its measured floors on Python and Go error messages', () => {
+    const bySource = tally([...stdlib, ...pythonDev], (r) => `${r.split} ${r.source?.split(':')[0]}`, kept);
+    print('technical strings kept, Python and Go:', bySource);
+    expect(share(bySource.get('heldout3 python3.11')!)).toBeGreaterThanOrEqual(0.97);
+    expect(share(bySource.get('heldout3 go1.19')!)).toBeGreaterThanOrEqual(0.97);
+    expect(share(bySource.get('dev3 python-dist')!)).toBeGreaterThanOrEqual(0.955);
   });
 
   it('removes the planted prose from held-out log lines and exception messages, keeping their template', () => {

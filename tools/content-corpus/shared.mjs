@@ -40,3 +40,18 @@ export const packageOf = (rel) => {
 
 /** `new XxxError('…')`, `"…"` or `` `…` `` — the first argument when it is a string literal. */
 export const ERR_RE = /new\s+(?:[A-Z][A-Za-z]*)?Error\s*\(\s*(?:'((?:\\.|[^'\\\n])*)'|"((?:\\.|[^"\\\n])*)"|`((?:\\.|[^`\\])*)`)/g;
+
+// A token of code: an identifier, a file name or path, a call, a flag, a number with a dot.
+const CODE_TOKEN = /[a-z][A-Z]|\w[._/\\]\w|\(\)|^--?\w|_|::|\w\(/;
+const CODE_CHAR = /[`<>{}=|\\$#@~^]|:\/\/|www\./;
+
+/**
+ * Whether `s` is a prose sentence without code: 6-60 words, opening with a capital and ending
+ * with . ! or ?, and no backtick, URL, markup, `=`, path, file name, identifier or flag.
+ */
+export function isCodeFreeSentence(s) {
+  const words = s.split(/\s+/);
+  if (words.length < 6 || words.length > 60) return false;
+  if (!/^["(]?[A-Z]/.test(s) || !/[.!?]["')]?$/.test(s) || CODE_CHAR.test(s) || /\[|\]/.test(s)) return false;
+  return !words.some((w) => CODE_TOKEN.test(w.replace(/[.,;:!?'")]+$/, '')));
+}
