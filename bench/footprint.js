@@ -3,14 +3,15 @@
 // HTTPS upstream on 127.0.0.1 that this script creates. Prints the machine, then beside bare node:
 // idle RSS after 5 s and 60 s, CPU over 30 idle seconds, the median start to the first 200 on
 // /healthz over 10 starts (beside `node -e 0`), and peak RSS (VmHWM) under bench/load.js's
-// single-event load and its 10x overload. RSS and CPU are of the whole process tree the command
+// single-event load and its 10x overload, RSS after one delivered event, and the size of the
+// files the image's runtime stage copies. RSS and CPU are of the whole process tree the command
 // starts, so a supervising parent process is counted too.
 //
 //   npm run build && node bench/footprint.js        (about 2 minutes)
 //   FOOTPRINT_IDLE_SECONDS=10 FOOTPRINT_STARTS=3 FOOTPRINT_LOAD_SECONDS=3 node bench/footprint.js
 //   node bench/footprint.js modules                 (idle memory per dependency, heap snapshot)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -331,6 +332,44 @@ function modules() {
   for (const [name, size] of heap.top) console.log(`  ${name.slice(0, 44).padEnd(44)} ${mb(size).padStart(7)}`);
 }
 
+/** Bytes under `path` (a file or a folder), without what `skip` names. */
+function bytesUnder(path, skip = () => false) {
+  if (skip(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((sum, name) => sum + bytesUnder(join(path, name), skip), 0);
+}
+
+/**
+ * What the image adds to its Node base: the files the Dockerfile's runtime stage copies from the
+ * builder, measured in this checkout (the builder's removals of better-sqlite3's sources and
+ * object files applied), beside dist/ and every production dependency, what it copied before the
+ * bundle. No image can be built here (no base image can be pulled), so this is the files' size.
+ */
+function runtimeFiles() {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const sources = [...runtime.matchAll(/^COPY --from=\S+ \/app\/(\S+) /gm)].map((m) => m[1]);
+  // The builder keeps only the addon of better-sqlite3's build, and none of its sources.
+  const removed = (path) => /better-sqlite3\/(deps|src|build\/(?!Release$|Release\/better_sqlite3\.node$)[^/]+(\/[^/]+)?)$/.test(path);
+  console.log('\nRuntime image: files its stage copies from the builder, beside the Node base image (MB)');
+  let total = 0;
+  for (const source of sources) {
+    const bytes = bytesUnder(join(ROOT, source), removed);
+    total += bytes;
+    line(source, f(bytes / 2 ** 20, 2));
+  }
+  line('in all', f(total / 2 ** 20, 2));
+  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean).slice(1).sort();
+  const tops = listed.filter((path, i) => !listed.slice(0, i).some((other) => path.startsWith(`${other}/`)));
+  // What the image copied before the bundle: dist/ and every production dependency, with the
+  // builder removing only better-sqlite3's vendored sources and one of its object folders.
+  const removedBefore = (path) => /better-sqlite3\/(deps|build\/Release\/obj\.target)$/.test(path);
+  const before = tops.reduce((sum, path) => sum + bytesUnder(path, removedBefore), 0) + bytesUnder(join(ROOT, 'dist'), (path) => path.endsWith('/bundle'));
+  line('before the bundle: dist/ + production deps', f(before / 2 ** 20, 2));
+  return total;
+}
+
 const started = performance.now();
 const cpu = cpus();
 console.log('scrub-relay footprint');
@@ -340,12 +379,14 @@ if (process.argv[2] === 'modules') {
   modules();
 } else {
   const [idleResult, start, load] = [await idle(), await startUp(), await underLoad()];
+  const image = runtimeFiles();
   console.log('\nSummary');
   line(`RSS idle (5 s / ${IDLE_S} s)`, `${f(idleResult.rss5, 1)} / ${f(idleResult.rss, 1)} MB`);
   line('RSS idle after one delivery', `${f(idleResult.afterSend, 1)} MB`);
   line(`CPU idle (${CPU_S} s)`, `${f(idleResult.cpu, 2)} s`);
   line('start to /healthz vs node -e 0', `${f(start.startMs)} ms vs ${f(start.bareMs)} ms (${f(start.startMs / start.bareMs, 1)}x)`);
   line('peak RSS load / overload', `${f(load.loadHwm, 1)} / ${f(load.stormHwm, 1)} MB`);
+  line('runtime image files', `${f(image / 2 ** 20, 1)} MB`);
 }
 upstream.close();
 console.log(`\nfinished in ${f((performance.now() - started) / 1000, 1)} s`);
