@@ -184,7 +184,7 @@ async function idleAfterDelivery() {
   execFileSync(process.execPath, [CLI, 'consent', 'set', 'acme', '--telemetry'], { env: { PATH: process.env.PATH ?? '', ...relayEnv, RELAY_DB_PATH: join(work, 'delivery.db') }, stdio: 'ignore' });
   const relay = await startRelay('delivery');
   const before = delivered;
-  const answer = await fetch(`${relay.url}/v1/errors`, { method: 'POST', headers: json, body: event });
+  const answer = await globalThis.fetch(`${relay.url}/v1/errors`, { method: 'POST', headers: json, body: event });
   if (answer.status !== 202) throw new Error(`the event was answered ${answer.status}`);
   const deadline = performance.now() + 20_000;
   while (delivered === before) {

@@ -157,8 +157,7 @@ export async function startRelay(config: RelayConfig, options: StartOptions = {}
       bufferLimitBytes: config.maxBufferBytes,
       destinations: startDestinations(sinks),
       consent: consentSummary(config, stores),
-      rules: rules.rules.length,
-      rulesVerified: rules.shippedRules,
+      rules: rules.rules.length, rulesVerified: rules.shippedRules,
     },
     'scrub-relay listening',
   );

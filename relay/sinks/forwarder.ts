@@ -176,7 +176,7 @@ export class Forwarder {
     this.wake();
     // Every await in a loop ends now: sleeps were woken, requests race their abort signal.
     await Promise.allSettled(this.loops);
-    await Promise.allSettled(this.destinations.map((destination) => destination.dispatcher?.destroy()));
+    await Promise.allSettled(this.destinations.flatMap(({ dispatcher }) => (dispatcher === undefined ? [] : [dispatcher.destroy()])));
     const queued = this.deps.outbox.totals().byDestination;
     return shutdownReport(queued, this.destinations, this.deps.config.telemetryEnabled, timedOut, Math.round(performance.now() - started));
   }
