@@ -112,10 +112,14 @@ describe('scrub-relay scrub', () => {
 });
 
 describe('scrub-relay rules check', () => {
-  it('passes on the shipped rules', async () => {
+  it('passes on the shipped rules, trying every example even where the build verified them', async () => {
     const result = await runCli(['rules', 'check']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    // The bundle has the build's verified form beside it; `rules check` must not take it.
+    const ruleLines = result.stdout.split('\n').filter((l) => /^ok {3}\S+ +examples /.test(l));
+    expect(ruleLines.length).toBeGreaterThan(20);
+    for (const line of ruleLines) expect(line).not.toMatch(/examples 0 passed/);
   });
 
   it('prints the forwarded schema: every declared path with its zone', async () => {
