@@ -6,6 +6,7 @@ import { relayEnv, runCli, startRelayProcess, tempDir, waitFor } from '../helper
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { allowAcme, errorEvent, metricsText, metricValue, postJson, waitForDelivery } from './support.js';
+import { queuedRow } from '../helpers/fixtures.js';
 
 let pki: TestPki;
 let upstream: Upstream;
@@ -18,16 +19,7 @@ function populatedDatabase(): { dbPath: string; size: number } {
   const stores = openStores({ dbPath, durability: 'normal', hashKey: 'k' });
   stores.consent.set('acme', { telemetryEnabled: true }, 'cli');
   stores.outbox.enqueue(
-    Array.from({ length: 600 }, (_, i) => ({
-      eventId: `old-${i}`,
-      kind: 'error' as const,
-      destination: 'diagnostics' as const,
-      companyId: 'acme',
-      userHash: null,
-      ipHash: null,
-      payload: JSON.stringify({ error: { type: 'E', message: `queued before the damage ${i}`.padEnd(300, '.') } }),
-      findings: '{}',
-    })),
+    Array.from({ length: 600 }, (_, i) => queuedRow(`old-${i}`, { payload: JSON.stringify({ error: { type: 'E', message: `queued before the damage ${i}`.padEnd(300, '.') } }) })),
   );
   stores.close();
   return { dbPath, size: statSync(dbPath).size };

@@ -7,6 +7,7 @@ import { relayEnv, startRelayProcess, tempDir } from '../helpers/relay-process.j
 import type { TestPki } from '../helpers/tls.js';
 import { useUpstream, type Upstream } from '../helpers/upstream.js';
 import { deliveredCounts, errorEvent, metricsText, metricValue, postJson, waitForDelivery } from './support.js';
+import { queuedRow } from '../helpers/fixtures.js';
 
 let pki: TestPki;
 let upstream: Upstream;
@@ -28,16 +29,7 @@ async function killedWithAWal(queuedBefore = 0): Promise<{ dbPath: string; env: 
     // Queued and checkpointed into the file before the relay starts (the CLI closed it cleanly).
     const stores = openStores({ dbPath, durability: 'normal', hashKey: 'k' });
     stores.outbox.enqueue(
-      old.map((eventId) => ({
-        eventId,
-        kind: 'error' as const,
-        destination: 'diagnostics' as const,
-        companyId: 'acme',
-        userHash: null,
-        ipHash: null,
-        payload: JSON.stringify({ error: { type: 'E', message: 'queued in the file'.padEnd(300, '.') } }),
-        findings: '{}',
-      })),
+      old.map((eventId) => queuedRow(eventId, { payload: JSON.stringify({ error: { type: 'E', message: 'queued in the file'.padEnd(300, '.') } }) })),
     );
     stores.close();
   }

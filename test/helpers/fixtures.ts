@@ -1,3 +1,5 @@
+import type { NewOutboxRow } from '../../relay/storage/outbox-rows.js';
+
 /** Values planted in test events that must never reach the database or an upstream. */
 export const PLANTED = {
   email: 'jane.planted@example.com',
@@ -56,4 +58,12 @@ export function findPlanted(text: string): string[] {
   }
   if (text.includes('4111111111111111')) found.push('card digits');
   return found;
+}
+
+/**
+ * An outbox row as ingest writes it: an error for company `acme` to the diagnostics destination,
+ * no user or IP hash, nothing scrubbed; `overrides` changes what a test is about.
+ */
+export function queuedRow(eventId: string, overrides: Partial<NewOutboxRow> = {}): NewOutboxRow {
+  return { eventId, kind: 'error', destination: 'diagnostics', companyId: 'acme', userHash: null, ipHash: null, payload: '{}', findings: '{}', ...overrides };
 }

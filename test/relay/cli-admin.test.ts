@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openStores } from '../../relay/storage/stores.js';
 import { CLI, runCli, tempDir } from '../helpers/relay-process.js';
+import { queuedRow } from '../helpers/fixtures.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const COMMANDS = [
@@ -30,13 +31,7 @@ function seededDb(): string {
   const dbPath = join(tempDir('relay-cli-admin-'), 'relay.db');
   const stores = openStores({ dbPath, durability: 'normal', hashKey: 'cli-admin-key' });
   stores.consent.set('acme', { telemetryEnabled: true }, 'admin');
-  const rows = ['dead-1', 'dead-2'].map((eventId) => ({
-    eventId,
-    kind: 'error' as const,
-    destination: 'diagnostics' as const,
-    companyId: 'acme',
-    userHash: null,
-    ipHash: null,
+  const rows = ['dead-1', 'dead-2'].map((eventId) => queuedRow(eventId, {
     payload: JSON.stringify({ event_id: eventId }),
     findings: JSON.stringify({ email: 1 }),
   }));

@@ -8,6 +8,7 @@ import { relayEnv, startRelayProcess, tempDir } from '../helpers/relay-process.j
 import type { TestPki } from '../helpers/tls.js';
 import type { Upstream } from '../helpers/upstream.js';
 import { errorEvent, metricsText, metricValue, postJson, waitForDelivery } from '../faults/support.js';
+import { queuedRow } from '../helpers/fixtures.js';
 
 let pki: TestPki;
 let upstream: Upstream;
@@ -126,16 +127,7 @@ describe('declarative consent from RELAY_CONSENT_FILE', () => {
     // The damaged file's events were consented by the file alone: its own consent table is empty.
     const stores = openStores({ dbPath, durability: 'normal', hashKey: 'k' });
     stores.outbox.enqueue(
-      Array.from({ length: 50 }, (_, i) => ({
-        eventId: `consent-salvaged-${i}`,
-        kind: 'error' as const,
-        destination: 'diagnostics' as const,
-        companyId: 'acme',
-        userHash: null,
-        ipHash: null,
-        payload: JSON.stringify({ error: { type: 'E', message: 'queued before the damage' } }),
-        findings: '{}',
-      })),
+      Array.from({ length: 50 }, (_, i) => queuedRow(`consent-salvaged-${i}`, { payload: JSON.stringify({ error: { type: 'E', message: 'queued before the damage' } }) })),
     );
     stores.close();
     const fd = openSync(dbPath, 'r+');

@@ -6,7 +6,7 @@ import type { RunningRelay } from '../../relay/server.js';
 import type { DestinationQueue } from '../../relay/storage/outbox.js';
 import { openStores } from '../../relay/storage/stores.js';
 import { parseExposition, sampleValue, type Family } from '../helpers/exposition.js';
-import { plantedErrorEvent, plantedScanEvent } from '../helpers/fixtures.js';
+import { plantedErrorEvent, plantedScanEvent, queuedRow } from '../helpers/fixtures.js';
 import { postAccepted, setConsent, useTestRelays } from '../helpers/in-process-relay.js';
 import { findPromtool, promtool, promtoolMaySkip } from '../helpers/promtool.js';
 import { REPO, tempDir, waitFor } from '../helpers/relay-process.js';
@@ -143,9 +143,7 @@ describe('the queue figures, read from SQLite when Prometheus scrapes', () => {
 });
 
 describe('the per-destination queue totals SQLite keeps', () => {
-  const row = (eventId: string, destination: 'diagnostics' | 'lakera', payload: string) => ({
-    eventId, kind: 'error' as const, destination, companyId: 'acme', userHash: null, ipHash: null, payload, findings: '{}',
-  });
+  const row = (eventId: string, destination: 'diagnostics' | 'lakera', payload: string) => queuedRow(eventId, { destination, payload });
 
   it('follow every insert and delete, and are rebuilt for a database written before they existed', () => {
     const dbPath = join(tempDir(), 'relay.db');

@@ -5,7 +5,7 @@ import { applyRetention } from '../../relay/storage/retention.js';
 import type { RunningRelay } from '../../relay/server.js';
 import { openStores } from '../../relay/storage/stores.js';
 import { keyedHash } from '../../scrubbers/keyed-hash.js';
-import { plantedErrorEvent } from '../helpers/fixtures.js';
+import { plantedErrorEvent, queuedRow } from '../helpers/fixtures.js';
 import { useTestRelays } from '../helpers/in-process-relay.js';
 import { runCli, tempDir, waitFor } from '../helpers/relay-process.js';
 import type { Upstream } from '../helpers/upstream.js';
@@ -144,8 +144,7 @@ describe('retention', () => {
     let now = Date.UTC(2026, 0, 1);
     const stores = openStores({ dbPath: join(tempDir(), 'relay.db'), durability: 'normal', hashKey: 'k', now: () => now });
     try {
-      const row = { kind: 'error' as const, destination: 'diagnostics' as const, companyId: 'acme', userHash: null, ipHash: null, payload: '{}', findings: '{}' };
-      stores.outbox.enqueue([{ ...row, eventId: 'old' }, { ...row, eventId: 'dead' }]);
+      stores.outbox.enqueue([queuedRow('old'), queuedRow('dead')]);
       const [, dead] = stores.outbox.peek('diagnostics', 10);
       stores.outbox.deadLetter([dead!.id], 'http_400');
       stores.egress.record({
