@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fetch } from 'undici';
-import { benchPki, freePort } from './local-tls.js';
+import { benchPki, forwardingEnv, freePort } from './local-tls.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -45,12 +45,7 @@ const { createLogger } = await import(pathToFileURL(join(DIST, 'relay/observe/lo
 const config = loadConfig({
   RELAY_DB_PATH: join(work, 'relay.db'),
   RELAY_PORT: '0',
-  TELEMETRY_ENABLED: 'true',
-  DIAGNOSTICS_ENDPOINT: `https://127.0.0.1:${upstreamPort}/ingest`,
-  DIAGNOSTICS_API_KEY: 'bench-key',
-  RELAY_ALLOWED_HOSTS: '127.0.0.1',
-  RELAY_CA_FILE: tls.caFile,
-  RELAY_HASH_KEY: 'bench-hash-key',
+  ...forwardingEnv(`https://127.0.0.1:${upstreamPort}/ingest`, tls.caFile),
   RELAY_SENTRY_KEYS: `${SENTRY_KEY}=acme`,
   // Every body is scrubbed in line: the worker thread's files would not show in this isolate.
   RELAY_SCRUB_WORKER: 'false',

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { closedLoop, openLoop } from './load.js';
-import { benchPki, freePort } from './local-tls.js';
+import { benchPki, forwardingEnv, freePort } from './local-tls.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/bundle/cli.js');
@@ -111,12 +111,7 @@ const upstream = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) 
 });
 await new Promise((resolve) => upstream.listen(upstreamPort, '127.0.0.1', resolve));
 const relayEnv = {
-  TELEMETRY_ENABLED: 'true',
-  DIAGNOSTICS_ENDPOINT: `https://127.0.0.1:${upstreamPort}/ingest`,
-  DIAGNOSTICS_API_KEY: 'footprint-key',
-  RELAY_ALLOWED_HOSTS: '127.0.0.1',
-  RELAY_CA_FILE: tls.caFile,
-  RELAY_HASH_KEY: 'footprint-hash-key',
+  ...forwardingEnv(`https://127.0.0.1:${upstreamPort}/ingest`, tls.caFile),
   RELAY_LOG_LEVEL: 'warn',
 };
 

@@ -1,5 +1,5 @@
 // What the benchmarks that forward over TLS share: a throw-away CA and a certificate for
-// 127.0.0.1 (openssl), and a free port on 127.0.0.1.
+// 127.0.0.1 (openssl), the relay settings that point at it, and a free port on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +13,22 @@ export function benchPki(dir, name = 'scrub-relay bench CA') {
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
   run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
   return { caFile: join(dir, 'ca.pem'), cert: readFileSync(join(dir, 'server.pem')), key: readFileSync(join(dir, 'server.key')) };
+}
+
+/**
+ * The settings that make a relay forward to a bench's HTTPS upstream at `endpoint` (an URL on
+ * 127.0.0.1) signed by the bench's CA `caFile`: telemetry on, the diagnostics destination, the
+ * host allowed, a fixed hash key. Consent is each bench's own business.
+ */
+export function forwardingEnv(endpoint, caFile) {
+  return {
+    TELEMETRY_ENABLED: 'true',
+    DIAGNOSTICS_ENDPOINT: endpoint,
+    DIAGNOSTICS_API_KEY: 'bench-key',
+    RELAY_ALLOWED_HOSTS: '127.0.0.1',
+    RELAY_CA_FILE: caFile,
+    RELAY_HASH_KEY: 'bench-hash-key',
+  };
 }
 
 /** A port on 127.0.0.1 that nothing listens on right now. */

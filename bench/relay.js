@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { fetch } from 'undici';
 import { closedLoop, openLoop } from './load.js';
-import { benchPki, freePort } from './local-tls.js';
+import { benchPki, forwardingEnv, freePort } from './local-tls.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/bundle/cli.js');
@@ -177,12 +177,7 @@ async function runDurability(durability, tls, results) {
   const env = {
     RELAY_DB_PATH: dbPath,
     RELAY_DURABILITY: durability,
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: `https://127.0.0.1:${upstreamPort}/ingest`,
-    DIAGNOSTICS_API_KEY: 'bench-key',
-    RELAY_ALLOWED_HOSTS: '127.0.0.1',
-    RELAY_CA_FILE: tls.caFile,
-    RELAY_HASH_KEY: 'bench-hash-key',
+    ...forwardingEnv(`https://127.0.0.1:${upstreamPort}/ingest`, tls.caFile),
     RELAY_MAX_BACKOFF: '1',
   };
   execFileSync(process.execPath, [CLI, 'consent', 'set', 'acme', '--telemetry', '--ids'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
@@ -241,11 +236,7 @@ async function overload(tls, sustainable) {
   const dbPath = join(work, 'relay-overload.db');
   const env = {
     RELAY_DB_PATH: dbPath,
-    TELEMETRY_ENABLED: 'true',
-    DIAGNOSTICS_ENDPOINT: `https://127.0.0.1:${upstreamPort}/ingest`,
-    RELAY_ALLOWED_HOSTS: '127.0.0.1',
-    RELAY_CA_FILE: tls.caFile,
-    RELAY_HASH_KEY: 'bench-hash-key',
+    ...forwardingEnv(`https://127.0.0.1:${upstreamPort}/ingest`, tls.caFile),
   };
   execFileSync(process.execPath, [CLI, 'consent', 'set', 'acme', '--telemetry'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
   const relay = await startRelay(env);
