@@ -13,10 +13,15 @@
 // words in the lexicon at all.
 //
 // English about software (documentation, docstrings, licences) uses that vocabulary too, so an
-// English string is also judged by its shape (content-score.ts, SHAPE): a sentence written for a
-// reader has function words and articles between its words, opens with a capital and ends with a
-// full stop; a template has code-shaped tokens and states a failure (`not`, `must`, `invalid`).
-// The shape's weights are fitted on the dev splits only (tools/content-corpus/fit-english.mjs).
+// English string of five words or more is judged first by the English model (content-score.ts's
+// englishProse, weights in the generated content-english.ts): a logistic regression over the
+// string's shape — a sentence written for a reader has function words and articles between its
+// words, opens with a capital and ends with a full stop; a template has code-shaped tokens and
+// states a failure (`not`, `must`, `invalid`) — and over its words and pairs of words (`returns
+// the`, `this method` against `cannot`, `<T> is`). It is fitted on the dev splits only, Python
+// docstrings and Javadoc against the error messages of four runtimes
+// (tools/content-corpus/fit-english.mjs). Above its threshold a string is prose; far below it, a
+// template, whatever its rare words.
 //
 // Why not a language detector (franc-min, eld, tinyld, cld): they answer *which* language, not
 // *whether* a string is prose — an English error message is English — and they weigh megabytes

@@ -1,5 +1,6 @@
 // Token counts of a string and the prose rule over them (see content-policy.ts for the design).
-import { WordClass, classifyToken } from './content-words.js';
+import { PAIR_WEIGHTS, SHAPE, WORD_WEIGHTS } from './content-english.js';
+import { type LookedUp, WordClass, classifyToken } from './content-words.js';
 
 /** Fewest words (plain, not technical tokens) a string needs to count as prose. */
 export const MIN_WORDS = 3;
@@ -25,6 +26,14 @@ export const STRICT_WORDS = 4;
 const SHOUTED_WORDS = 6;
 const SHOUTED_SHARE = 0.8;
 /** Length past which a string is judged by three windows of it rather than whole. */
+/**
+ * How far below zero the English model must put a string for it to stay as a template against the
+ * counting rules: those take a template's rare words for natural language ("gizmo frobnicator is
+ * not ready yet", "flux capacitor is not charged yet"). At 6, no human
+ * text of test/corpus/content and no planted text of the SDK corpus (test/sdk/content-leak.test.ts)
+ * is kept by it; at 5, windows of the declaration and SDK texts begin to be.
+ */
+const TEMPLATE_BELOW = 6;
 export const SAMPLE_OVER = 4096;
 const SAMPLE_WINDOW = 1024;
 
@@ -56,6 +65,10 @@ export interface ProseScore {
   terminal: boolean;
   /** Whether one of the first two tokens is a template head ending in `:` (`gob:`, `ValueError:`). */
   head: boolean;
+  /** Sum of the English model's word and pair weights over the counted tokens (see {@link englishProse}). */
+  lean: number;
+  /** The last counted token as the pair weights key it (a lower-case word, `<T>`), `<S>` before the first, '' after a cut. */
+  prev: string;
 }
 
 // Openers of a question or request addressed to a person or an assistant. Error messages ask
@@ -88,7 +101,7 @@ export function scoreText(text: string): ProseScore {
 
 /** A score with every count at zero. */
 export function emptyScore(): ProseScore {
-  return { technical: 0, words: 0, function: 0, lexicon: 0, natural: 0, strong: 0, opener: false, markers: 0, articles: 0, denials: 0, capital: false, terminal: false, head: false };
+  return { technical: 0, words: 0, function: 0, lexicon: 0, natural: 0, strong: 0, opener: false, markers: 0, articles: 0, denials: 0, capital: false, terminal: false, head: false, lean: 0, prev: '<S>' };
 }
 
 /** Adds the token classes of `s[start, end)` to `score`. */
@@ -96,6 +109,10 @@ export function scoreRange(s: string, start: number, end: number, score: ProseSc
   if (score.words === 0 && score.technical === 0) {
     OPENER.lastIndex = start;
     score.opener = OPENER.test(s) && OPENER.lastIndex <= end;
+  } else {
+    // A range after others (the pieces of a string around cut spans, sampled windows): no pair
+    // spans the cut.
+    score.prev = '';
   }
   const caps = countRange(s, start, end, score, false);
   // Written in capitals throughout (a disclaimer, a user shouting): ALLCAPS is its style, not a
@@ -111,15 +128,19 @@ export function scoreRange(s: string, start: number, end: number, score: ProseSc
 function countRange(s: string, start: number, end: number, score: ProseScore, foldCaps: boolean): number {
   let caps = 0;
   let i = start;
+  const looked: LookedUp = { word: '' };
   while (i < end) {
     while (i < end && isSpace(s.charCodeAt(i))) i++;
     const tokenStart = i;
     while (i < end && !isSpace(s.charCodeAt(i))) i++;
     if (i === tokenStart) continue;
-    const cls = classifyToken(s, tokenStart, i, false);
+    const cls = classifyToken(s, tokenStart, i, false, looked);
     if (!foldCaps) {
       if (cls === WordClass.Caps) caps++;
-      if (cls !== WordClass.None) shape(s, tokenStart, i, score);
+      if (cls !== WordClass.None) {
+        shape(s, tokenStart, i, score);
+        lean(cls === WordClass.Technical || cls === WordClass.Caps ? '<T>' : looked.word, score);
+      }
       count(cls, score);
     } else if (cls === WordClass.Caps) {
       count(classifyToken(s, tokenStart, i, true), score);
@@ -192,35 +213,49 @@ function count(cls: WordClass, score: ProseScore): void {
   }
 }
 
-/**
- * Weights of the English sentence-shape model: a logistic regression over the score's shares and
- * cues, fitted by tools/content-corpus/fit-english.mjs on the dev splits only (the dev UDHR and
- * the Python docstrings against the dev error messages), the decision threshold folded into the
- * bias. Grammar for a reader — function words and articles between the words, a capital at the
- * start and a full stop at the end, words outside the technical vocabulary — pushes up; shapes
- * of a template — code-shaped tokens, a statement of failure (`not`, `must`, `invalid`) — push
- * down. A string above zero is prose even when its words are software's.
- */
-const SHAPE = {
-  bias: -7.5,
-  marker: -0.7,
-  natural: 0.9,
-  function: 2.5,
-  lexicon: -0.8,
-  technical: -3,
-  articles: 1.5,
-  denials: -4.7,
-  capital: 0.4,
-  terminal: 3,
-  sentence: 1.6,
-  logWords: 0.5,
-  head: 0.4,
-  oneNatural: 0.9,
-  twoNatural: 1.6,
-} as const;
+/** Adds the English model's weights of the token keyed `key` (and of its pair with the one before) to `score`. */
+function lean(key: string, score: ProseScore): void {
+  if (key !== '<T>') score.lean += WORDS.get(key) ?? 0;
+  if (score.prev !== '') score.lean += PAIRS.get(score.prev)?.get(key) ?? 0;
+  score.prev = key;
+}
 
-/** The sentence-shape model's value for an English string (no foreign function word); > 0 is prose. */
-export function englishShape(score: ProseScore): number {
+/** The generated `key=weight` entries (content-english.ts) as a map. */
+function weights(lines: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of lines) {
+    for (const entry of line.split(' ')) {
+      const at = entry.lastIndexOf('=');
+      out.set(entry.slice(0, at), Number(entry.slice(at + 1)));
+    }
+  }
+  return out;
+}
+const WORDS = weights(WORD_WEIGHTS);
+/** Pair weights by the previous token, then by the token. */
+const PAIRS = new Map<string, Map<string, number>>();
+for (const [pair, weight] of weights(PAIR_WEIGHTS)) {
+  const at = pair.indexOf('+');
+  const before = pair.slice(0, at);
+  let next = PAIRS.get(before);
+  if (!next) PAIRS.set(before, (next = new Map<string, number>()));
+  next.set(pair.slice(at + 1), weight);
+}
+
+/**
+ * The English model's value for a string (no foreign function word); > 0 is prose, even when its
+ * words are software's. A logistic regression fitted by tools/content-corpus/fit-english.mjs on
+ * the dev splits only (English declaration text, Python docstrings and Javadoc sentences
+ * against the dev error messages of Node packages, Node, Python packages and the Java class
+ * library), its threshold folded into the bias (content-english.ts):
+ * - the shape of the counts: function words and articles between the words, a capital at the
+ *   start and a full stop at the end push up; code-shaped tokens and statements of failure
+ *   (`not`, `must`, `invalid`) push down;
+ * - the words and pairs of neighbouring tokens themselves, divided by the square root of the
+ *   token count: `returns the`, `this method`, `allows` read as documentation, `cannot`,
+ *   `<T> is`, `must` as a template.
+ */
+export function englishProse(score: ProseScore): number {
   const all = score.words + score.technical;
   if (all === 0) return SHAPE.bias;
   return (
@@ -233,7 +268,8 @@ export function englishShape(score: ProseScore): number {
     SHAPE.logWords * Math.log1p(score.words) +
     (score.head ? SHAPE.head : 0) +
     (score.natural >= 1 ? SHAPE.oneNatural : 0) +
-    (score.natural >= 2 ? SHAPE.twoNatural : 0)
+    (score.natural >= 2 ? SHAPE.twoNatural : 0) +
+    score.lean / Math.sqrt(all)
   );
 }
 
@@ -241,8 +277,15 @@ export function englishShape(score: ProseScore): number {
 export function isProseScore(score: ProseScore): boolean {
   const evidence = score.natural + score.strong;
   if (score.words < MIN_WORDS) return false;
-  // English about software: its words are the technical vocabulary's, its shape is a sentence's.
-  if (score.strong === score.markers && score.words >= SHORT_WORDS && englishShape(score) > 0) return true;
+  // English: the English model judges it first. Prose about software is prose by the model even
+  // when its words are the technical vocabulary's; a string the model is sure is a template stays,
+  // whatever the counting rules below would say of its rare words, unless a person's word or a
+  // request's opener addresses someone.
+  if (score.strong === score.markers && score.words >= SHORT_WORDS) {
+    const value = englishProse(score);
+    if (value > 0) return true;
+    if (value < -TEMPLATE_BELOW && score.markers === 0 && !score.opener) return false;
+  }
   if (score.opener && score.words >= OPENER_WORDS) return true;
   // Four words or fewer without a person's word are a label or a short message
   // ("payment declined for [email]"), not a passage.

@@ -175,12 +175,19 @@ function isMarker(s: string, start: number, last: number): boolean {
   return true;
 }
 
+/** Where {@link classifyToken} leaves the lower-case word it looked up ('' for any other token). */
+export interface LookedUp {
+  word: string;
+}
+
 /**
- * The class of the token `s[start, end)` (no whitespace inside). Pure; allocates one lower-case
- * string only for a plain word that must be looked up. With `foldCaps`, an ALLCAPS word is looked
- * up like any other word (for text written in capitals throughout).
+ * The class of the token `s[start, end)` (no whitespace inside). Pure but for `out`; allocates one
+ * lower-case string only for a plain word that must be looked up, and leaves it in `out.word`.
+ * With `foldCaps`, an ALLCAPS word is looked up like any other word (for text written in
+ * capitals throughout).
  */
-export function classifyToken(s: string, start: number, end: number, foldCaps = false): WordClass {
+export function classifyToken(s: string, start: number, end: number, foldCaps = false, out?: LookedUp): WordClass {
+  if (out) out.word = '';
   // A quoted single token ('map', "users_pkey", `jiti`) is a value the message names: data.
   if (end - start > 2 && isQuote(s.charCodeAt(start)) && isQuote(s.charCodeAt(lastOfWord(s, start, end)))) return WordClass.Technical;
   // A scrubber's marker (`[person_name]`, `[email]`) stands for what a rule removed: it says
@@ -225,6 +232,7 @@ export function classifyToken(s: string, start: number, end: number, foldCaps = 
   let word = s.slice(start, end);
   if (upper > 0) word = word.toLowerCase();
   if (curly) word = word.replaceAll('\u2019', "'");
+  if (out) out.word = word;
   const cls = lookup(word);
   if (cls !== WordClass.Unknown || hyphens === 0) return cls;
   // client-streaming: a compound of allowed words is allowed.

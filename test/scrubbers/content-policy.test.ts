@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isHumanText, looksTechnical, redactProse } from '../../scrubbers/content-policy.js';
 
@@ -83,12 +85,25 @@ describe('content policy: examples', () => {
     }
   });
 
-  it('removes English prose about software by its sentence shape, and keeps a template in the same words', () => {
-    for (const text of ['This module returns a promise that resolves when the file has been written to the disk.', 'The server will retry the request after a short delay when the connection is closed.']) {
+  it('removes English prose about software by the English model, and keeps a template in the same words', () => {
+    for (const text of [
+      'This module returns a promise that resolves when the file has been written to the disk.',
+      'The server will retry the request after a short delay when the connection is closed.',
+      'Returns the number of bytes that were written to the underlying stream.',
+      'This option controls how long the client waits before it gives up on a slow server.',
+    ]) {
       expect(isHumanText(text), text).toBe(true);
     }
     for (const text of ['server closed the connection before the request was complete', 'Invalid configuration file: expected a value for the key']) {
       expect(isHumanText(text), text).toBe(false);
+    }
+  });
+
+  it('keeps a template that the English model is sure of, though its rare words would count as prose', () => {
+    for (const text of ['gizmo frobnicator is not ready yet', 'flux capacitor is not charged yet']) {
+      expect(isHumanText(text), text).toBe(false);
+      // The same words addressed to someone are a message, not a template.
+      expect(isHumanText(`hey, my ${text}`), text).toBe(true);
     }
   });
 
@@ -212,14 +227,14 @@ describe('content policy: labelled corpus', () => {
   });
 
   // KNOWN GAP, below the 0.99 target: English prose whose words are software's vocabulary too
-  // (6-word windows of the declaration, licence sentences, README and docstring sentences). The
+  // (lower-cased 6-word windows of the declaration, licence, README and docstring sentences). The
   // floors are the figures last measured, so that a change which makes it worse fails here.
   it('stays above its measured floors on held-out English declaration text, licence, README and docstring sentences', () => {
     const en = (keep: (r: Row) => boolean): number => share(tally(human.filter(keep), () => 'en', removed).get('en')!);
     expect(en((r) => r.lang === 'en' && r.split === 'heldout' && r.source !== 'prompts')).toBeGreaterThanOrEqual(0.93);
-    expect(en((r) => r.split === 'heldout2')).toBeGreaterThanOrEqual(0.95);
-    expect(en((r) => r.split === 'heldout3')).toBeGreaterThanOrEqual(0.64);
-    expect(en((r) => r.split === 'dev3')).toBeGreaterThanOrEqual(0.55);
+    expect(en((r) => r.split === 'heldout2')).toBeGreaterThanOrEqual(0.98);
+    expect(en((r) => r.split === 'heldout3')).toBeGreaterThanOrEqual(0.955);
+    expect(en((r) => r.split === 'dev3')).toBeGreaterThanOrEqual(0.97);
   });
 
   it('keeps at least 99% of technical strings from software we did not write', () => {
@@ -236,8 +251,16 @@ describe('content policy: labelled corpus', () => {
     const bySource = tally([...stdlib, ...pythonDev], (r) => `${r.split} ${r.source?.split(':')[0]}`, kept);
     print('technical strings kept, Python and Go:', bySource);
     expect(share(bySource.get('heldout3 python3.11')!)).toBeGreaterThanOrEqual(0.97);
-    expect(share(bySource.get('heldout3 go1.19')!)).toBeGreaterThanOrEqual(0.97);
-    expect(share(bySource.get('dev3 python-dist')!)).toBeGreaterThanOrEqual(0.955);
+    expect(share(bySource.get('heldout3 go1.19')!)).toBeGreaterThanOrEqual(0.975);
+    expect(share(bySource.get('dev3 python-dist')!)).toBeGreaterThanOrEqual(0.96);
+  });
+
+  // The English model's weights are generated: a fresh fit on the committed corpus must give the
+  // committed file byte for byte, so what the classifier decides can be traced to its data.
+  it('ships the English model that a fresh fit on the corpus gives (tools/content-corpus/fit-english.mjs --check)', () => {
+    const script = fileURLToPath(new URL('../../tools/content-corpus/fit-english.mjs', import.meta.url));
+    const out = execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(out).toContain('is what the fit gives');
   });
 
   it('removes the planted prose from held-out log lines and exception messages, keeping their template', () => {

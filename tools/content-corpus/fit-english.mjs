@@ -1,65 +1,198 @@
-// Fits the weights of the content policy's English sentence-shape model (SHAPE in
-// scrubbers/content-score.ts): a logistic regression over the score's shares and cues, on the
-// dev splits only — English UDHR dev sentences and windows and the Python docstring sentences
-// (dev3) as prose, the dev error messages of node_modules, Node and Debian's Python packages
-// (dev3) as technical, weighted 3 to 1. Prints the weights rounded to one decimal and, for a few
-// thresholds, the dev recall and technical kept; the chosen threshold (2: the lowest at
-// which the technical strings of test/corpus/content stay at 0.99 kept) goes into the bias.
+// Fits the content policy's English model and writes it to scrubbers/content-english.ts: a
+// logistic regression that tells English prose about software (documentation, docstrings,
+// licences) from templated error messages, which share its vocabulary.
 //
-//   npm run build && node tools/content-corpus/fit-english.mjs
-import { readFileSync } from 'node:fs';
+// Features, as scrubbers/content-score.ts computes them at run time:
+// - the score's shares and cues (SHAPE): function words, articles, natural and lexicon words,
+//   code-shaped tokens and denials per token, a capital at the start, a full stop at the end, …;
+// - each plain word (lower case) and each pair of neighbouring tokens (a code-shaped token is
+//   `<T>`, the start of the text `<S>`), counted and divided by the square root of the string's
+//   token count, for the words and pairs seen in at least MIN_ROWS training strings.
+//
+// Training data: the dev splits only — English UDHR dev sentences and windows, Python docstring
+// sentences (dev3) and Javadoc sentences (dev4) as prose; the dev error messages of
+// node_modules and Node, Debian's Python packages (dev3) and the Java class library (dev4) as
+// technical, weighted 3 to 1. Only strings the model judges are used: English (no foreign
+// function word), five words or more. AdaGrad, a fixed seed and a fixed number of passes make the
+// fit deterministic for a given corpus.
+//
+// The decision threshold is the lowest of THRESHOLDS at which every dev technical source keeps
+// at least KEEP of its strings; it is folded into the bias. Weights are rounded to two decimals,
+// and features whose weight rounds to 0 are left out.
+//
+//   npm run build && node tools/content-corpus/fit-english.mjs && npm run build
+//   node tools/content-corpus/fit-english.mjs --check   # exit 1 if the committed file differs from a fresh fit
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const S = await import(join(root, 'dist/scrubbers/content-score.js'));
+const W = await import(join(root, 'dist/scrubbers/content-words.js'));
 const dir = join(root, 'test/corpus/content');
 const load = (n) => readFileSync(join(dir, n), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const wc = (t) => t.split(/\s+/).filter(Boolean).length;
-const names = ['marker', 'natural', 'function', 'lexicon', 'technical', 'articles', 'denials', 'capital', 'terminal', 'sentence', 'logWords', 'head', 'oneNatural', 'twoNatural'];
-const feats = (sc) => {
+
+const MIN_ROWS = 20;
+const TECHNICAL_WEIGHT = 3;
+const PASSES = 15;
+const RATE = 0.1;
+const L2 = 1e-4;
+const THRESHOLDS = [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
+const KEEP = 0.997;
+
+const SHAPE_NAMES = ['marker', 'natural', 'function', 'lexicon', 'technical', 'articles', 'denials', 'capital', 'terminal', 'sentence', 'logWords', 'head', 'oneNatural', 'twoNatural'];
+/** The shape features of a score, in SHAPE_NAMES order (content-score.ts's englishProse). */
+const shape = (sc) => {
   const all = Math.max(1, sc.words + sc.technical);
   return [+(sc.markers > 0), sc.natural / all, sc.function / all, sc.lexicon / all, sc.technical / all, sc.articles / all, sc.denials / all, +sc.capital, +sc.terminal, +(sc.capital && sc.terminal), Math.log1p(sc.words), +sc.head, +(sc.natural >= 1), +(sc.natural >= 2)];
 };
 // The model judges English only (no foreign function word) of five words or more, as isProseScore applies it.
-const eligible = (sc) => sc.strong === sc.markers && sc.words >= 5;
-const human = [...load('human-udhr.ndjson'), ...load('human-docstrings-dev3.ndjson')].filter((r) => r.lang === 'en' && (r.split === 'dev' || r.split === 'dev3') && (r.words ?? wc(r.text)) >= 6);
-const technical = [...load('technical-node-modules.ndjson'), ...load('technical-node-runtime.ndjson'), ...load('technical-python-dev3.ndjson')].filter((r) => (r.split === 'dev' || r.split === 'dev3') && /\s/.test(r.text));
-const X = [];
-const Y = [];
-const weight = [];
-for (const [rows, y, wt] of [[human, 1, 1], [technical, 0, 3]]) {
-  for (const r of rows) {
+const eligible = (sc) => sc.strong === sc.markers && sc.words >= S.SHORT_WORDS;
+
+/** The word and pair features of `text`, as content-score.ts's countRange keys them. */
+function wordFeatures(text) {
+  const out = { word: '' };
+  const counts = new Map();
+  const add = (k) => counts.set(k, (counts.get(k) ?? 0) + 1);
+  let prev = '<S>';
+  let tokens = 0;
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && S.isSpace(text.charCodeAt(i))) i++;
+    const start = i;
+    while (i < text.length && !S.isSpace(text.charCodeAt(i))) i++;
+    if (i === start) continue;
+    const cls = W.classifyToken(text, start, i, false, out);
+    if (cls === W.WordClass.None) continue;
+    const key = cls === W.WordClass.Technical || cls === W.WordClass.Caps ? '<T>' : out.word;
+    if (key !== '<T>') add(`w ${key}`);
+    add(`p ${prev} ${key}`);
+    prev = key;
+    tokens++;
+  }
+  const norm = 1 / Math.sqrt(Math.max(1, tokens));
+  return [...counts].map(([k, n]) => [k, n * norm]);
+}
+
+const isDev = (r) => r.split === 'dev' || r.split === 'dev3' || r.split === 'dev4';
+const humanSources = ['human-udhr.ndjson', 'human-docstrings-dev3.ndjson', 'human-javadoc-dev4.ndjson'];
+const technicalSources = ['technical-node-modules.ndjson', 'technical-node-runtime.ndjson', 'technical-python-dev3.ndjson', 'technical-java-dev4.ndjson'];
+const human = humanSources.flatMap(load).filter((r) => r.lang === 'en' && isDev(r) && (r.words ?? wc(r.text)) >= 6);
+const rows = [];
+for (const [set, y, weight] of [
+  [human.map((r) => ({ ...r, file: 'human' })), 1, 1],
+  [technicalSources.flatMap((f) => load(f).map((r) => ({ ...r, file: f }))).filter((r) => isDev(r) && /\s/.test(r.text)), 0, TECHNICAL_WEIGHT],
+]) {
+  for (const r of set) {
     const sc = S.scoreText(r.text);
     if (!eligible(sc)) continue;
-    X.push(feats(sc));
-    Y.push(y);
-    weight.push(wt);
+    rows.push({ shape: shape(sc), words: wordFeatures(r.text), y, weight, file: r.file });
   }
 }
-const d = names.length;
-let w = new Array(d).fill(0);
-let b = 0;
-const sig = (z) => 1 / (1 + Math.exp(-z));
-for (let it = 0; it < 4000; it++) {
-  const g = new Array(d).fill(0);
-  let gb = 0;
-  let sw = 0;
-  for (let i = 0; i < X.length; i++) {
-    const e = (sig(X[i].reduce((a, x, j) => a + x * w[j], b)) - Y[i]) * weight[i];
-    for (let j = 0; j < d; j++) g[j] += e * X[i][j];
-    gb += e;
-    sw += weight[i];
+
+// Features of at least MIN_ROWS training strings.
+const seenIn = new Map();
+for (const r of rows) for (const [k] of r.words) seenIn.set(k, (seenIn.get(k) ?? 0) + 1);
+const names = [...seenIn].filter(([, n]) => n >= MIN_ROWS).map(([k]) => k).sort();
+const index = new Map(names.map((k, i) => [k, i]));
+for (const r of rows) r.idx = r.words.filter(([k]) => index.has(k)).map(([k, v]) => [index.get(k), v]);
+
+const d = SHAPE_NAMES.length;
+const ws = new Float64Array(d);
+const wv = new Float64Array(names.length);
+let bias = 0;
+const gs = new Float64Array(d).fill(1e-8);
+const gv = new Float64Array(names.length).fill(1e-8);
+let gb = 1e-8;
+const value = (r) => {
+  let z = bias;
+  for (let j = 0; j < d; j++) z += ws[j] * r.shape[j];
+  for (const [i, v] of r.idx) z += wv[i] * v;
+  return z;
+};
+let seed = 1;
+const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const order = rows.map((_, i) => i);
+for (let pass = 0; pass < PASSES; pass++) {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
   }
-  for (let j = 0; j < d; j++) w[j] -= g[j] / sw + 0.001 * w[j];
-  b -= gb / sw;
+  for (const k of order) {
+    const r = rows[k];
+    const e = (1 / (1 + Math.exp(-value(r))) - r.y) * r.weight;
+    for (let j = 0; j < d; j++) {
+      const g = e * r.shape[j] + L2 * ws[j];
+      gs[j] += g * g;
+      ws[j] -= (RATE * g) / Math.sqrt(gs[j]);
+    }
+    for (const [i, v] of r.idx) {
+      const g = e * v + L2 * wv[i];
+      gv[i] += g * g;
+      wv[i] -= (RATE * g) / Math.sqrt(gv[i]);
+    }
+    gb += e * e;
+    bias -= (RATE * e) / Math.sqrt(gb);
+  }
 }
-w = w.map((x) => Math.round(x * 10) / 10);
-b = Math.round(b * 10) / 10;
-console.log(`${names.map((n, j) => `${n}: ${w[j]}`).join(', ')}, bias before the threshold: ${b} (${X.length} rows)`);
-const value = (x) => x.reduce((a, v, j) => a + v * w[j], b);
-for (const threshold of [1, 1.5, 1.75, 2, 2.5, 3]) {
-  const p = X.filter((x, i) => Y[i] === 1 && value(x) > threshold).length / Y.filter((y) => y === 1).length;
-  const t = X.filter((x, i) => Y[i] === 0 && value(x) > threshold).length / Y.filter((y) => y === 0).length;
-  console.log(`threshold ${threshold}: eligible dev prose above ${p.toFixed(3)}, eligible dev technical above ${t.toFixed(4)}`);
+
+const round = (x) => Math.round(x * 100) / 100 || 0;
+for (let j = 0; j < d; j++) ws[j] = round(ws[j]);
+for (let i = 0; i < wv.length; i++) wv[i] = round(wv[i]);
+bias = round(bias);
+const files = [...new Set(rows.filter((r) => r.y === 0).map((r) => r.file))];
+const totals = new Map(files.map((f) => [f, technicalSources.includes(f) ? load(f).filter((r) => isDev(r)).length : 0]));
+let threshold;
+for (const t of THRESHOLDS) {
+  const lost = (f) => rows.filter((r) => r.y === 0 && r.file === f && value(r) > t).length / totals.get(f);
+  const prose = rows.filter((r) => r.y === 1 && value(r) > t).length / rows.filter((r) => r.y === 1).length;
+  console.log(`threshold ${t}: eligible dev prose above ${prose.toFixed(4)}; dev technical kept ${files.map((f) => `${f} ${(1 - lost(f)).toFixed(4)}`).join(', ')}`);
+  if (threshold === undefined && files.every((f) => 1 - lost(f) >= KEEP)) threshold = t;
 }
+if (threshold === undefined) throw new Error(`no threshold keeps ${KEEP} of every dev technical source`);
+const kept = names.map((k, i) => [k, wv[i]]).filter(([, w]) => w !== 0);
+const pack = (entries) => {
+  const lines = [];
+  let line = '';
+  for (const e of entries) {
+    if (line && line.length + e.length > 96) {
+      lines.push(line);
+      line = '';
+    }
+    line += (line ? ' ' : '') + e;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => `  ${JSON.stringify(l)},`).join('\n');
+};
+const wordsOut = kept.filter(([k]) => k.startsWith('w ')).map(([k, w]) => `${k.slice(2)}=${w}`);
+const pairsOut = kept.filter(([k]) => k.startsWith('p ')).map(([k, w]) => `${k.slice(2).replace(' ', '+')}=${w}`);
+const shapeOut = SHAPE_NAMES.map((n, j) => `  ${n}: ${ws[j]},`).join('\n');
+const target = join(root, 'scrubbers/content-english.ts');
+const generated = `// GENERATED by tools/content-corpus/fit-english.mjs — do not edit by hand; re-run it.
+// The English model of the content policy (see that script for what it is fitted on and how):
+// ${rows.length} training strings (${rows.filter((r) => r.y === 1).length} prose), ${wordsOut.length} word and ${pairsOut.length} pair weights, decision threshold ${threshold} folded into the bias.
+
+/** Weights of the score's shares and cues (content-score.ts's englishProse). */
+export const SHAPE = {
+  bias: ${round(bias - threshold)},
+${shapeOut}
+} as const;
+
+/** \`word=weight\`: the weight of each occurrence of a plain word (lower case). */
+export const WORD_WEIGHTS: readonly string[] = [
+${pack(wordsOut)}
+];
+
+/** \`previous+word=weight\`: the weight of a pair of neighbouring tokens (\`<S>\` the start, \`<T>\` a code-shaped token). */
+export const PAIR_WEIGHTS: readonly string[] = [
+${pack(pairsOut)}
+];
+`;
+if (process.argv.includes('--check')) {
+  const same = readFileSync(target, 'utf8') === generated;
+  console.log(same ? 'scrubbers/content-english.ts is what the fit gives' : 'scrubbers/content-english.ts differs from a fresh fit: re-run tools/content-corpus/fit-english.mjs');
+  process.exit(same ? 0 : 1);
+}
+writeFileSync(target, generated);
+console.log(`wrote scrubbers/content-english.ts: ${rows.length} rows, ${wordsOut.length} words, ${pairsOut.length} pairs, threshold ${threshold}`);
