@@ -67,8 +67,8 @@ export interface ProseScore {
   head: boolean;
   /** Sum of the English model's word and pair weights over the counted tokens (see {@link englishProse}). */
   lean: number;
-  /** The last counted token as the pair weights key it (a lower-case word, `<T>`), `<S>` before the first, '' after a cut. */
-  prev: string;
+  /** The pair weights of tokens that may follow the last counted one (those of `<S>` before the first; none after a cut). */
+  after: ReadonlyMap<string, number> | undefined;
 }
 
 // Openers of a question or request addressed to a person or an assistant. Error messages ask
@@ -101,7 +101,7 @@ export function scoreText(text: string): ProseScore {
 
 /** A score with every count at zero. */
 export function emptyScore(): ProseScore {
-  return { technical: 0, words: 0, function: 0, lexicon: 0, natural: 0, strong: 0, opener: false, markers: 0, articles: 0, denials: 0, capital: false, terminal: false, head: false, lean: 0, prev: '<S>' };
+  return { technical: 0, words: 0, function: 0, lexicon: 0, natural: 0, strong: 0, opener: false, markers: 0, articles: 0, denials: 0, capital: false, terminal: false, head: false, lean: 0, after: START.next };
 }
 
 /** Adds the token classes of `s[start, end)` to `score`. */
@@ -112,7 +112,7 @@ export function scoreRange(s: string, start: number, end: number, score: ProseSc
   } else {
     // A range after others (the pieces of a string around cut spans, sampled windows): no pair
     // spans the cut.
-    score.prev = '';
+    score.after = undefined;
   }
   const caps = countRange(s, start, end, score, false);
   // Written in capitals throughout (a disclaimer, a user shouting): ALLCAPS is its style, not a
@@ -139,7 +139,7 @@ function countRange(s: string, start: number, end: number, score: ProseScore, fo
       if (cls === WordClass.Caps) caps++;
       if (cls !== WordClass.None) {
         shape(s, tokenStart, i, score);
-        lean(cls === WordClass.Technical || cls === WordClass.Caps ? '<T>' : looked.word, score);
+        lean(cls === WordClass.Technical || cls === WordClass.Caps ? CODE : TOKENS.get(looked.word), looked.word, score);
       }
       count(cls, score);
     } else if (cls === WordClass.Caps) {
@@ -213,34 +213,51 @@ function count(cls: WordClass, score: ProseScore): void {
   }
 }
 
-/** Adds the English model's weights of the token keyed `key` (and of its pair with the one before) to `score`. */
-function lean(key: string, score: ProseScore): void {
-  if (key !== '<T>') score.lean += WORDS.get(key) ?? 0;
-  if (score.prev !== '') score.lean += PAIRS.get(score.prev)?.get(key) ?? 0;
-  score.prev = key;
+/** The English model's weights of one token: its own, and those of the pairs it opens. */
+interface TokenWeights {
+  weight: number;
+  next: Map<string, number> | undefined;
 }
 
-/** The generated `key=weight` entries (content-english.ts) as a map. */
-function weights(lines: readonly string[]): Map<string, number> {
-  const out = new Map<string, number>();
+/**
+ * Adds the English model's weights of a token to `score`: its own (`weights`, undefined for a word
+ * the model has none for) and that of its pair with the token before (keyed by `word`, '' for a
+ * code-shaped token).
+ */
+function lean(weights: TokenWeights | undefined, word: string, score: ProseScore): void {
+  if (score.after !== undefined) score.lean += score.after.get(word === '' ? '<T>' : word) ?? 0;
+  if (weights === undefined) {
+    score.after = undefined;
+    return;
+  }
+  score.lean += weights.weight;
+  score.after = weights.next;
+}
+
+/** The generated `key=weight` entries (content-english.ts) as pairs. */
+function* entries(lines: readonly string[]): Generator<[string, number]> {
   for (const line of lines) {
     for (const entry of line.split(' ')) {
       const at = entry.lastIndexOf('=');
-      out.set(entry.slice(0, at), Number(entry.slice(at + 1)));
+      yield [entry.slice(0, at), Number(entry.slice(at + 1))];
     }
   }
-  return out;
 }
-const WORDS = weights(WORD_WEIGHTS);
-/** Pair weights by the previous token, then by the token. */
-const PAIRS = new Map<string, Map<string, number>>();
-for (const [pair, weight] of weights(PAIR_WEIGHTS)) {
+/** Every token the model weighs (a lower-case word; `<S>` the start, `<T>` a code-shaped token). */
+const TOKENS = new Map<string, TokenWeights>();
+const weightsOf = (token: string): TokenWeights => {
+  let w = TOKENS.get(token);
+  if (!w) TOKENS.set(token, (w = { weight: 0, next: undefined }));
+  return w;
+};
+for (const [word, weight] of entries(WORD_WEIGHTS)) weightsOf(word).weight = weight;
+for (const [pair, weight] of entries(PAIR_WEIGHTS)) {
   const at = pair.indexOf('+');
-  const before = pair.slice(0, at);
-  let next = PAIRS.get(before);
-  if (!next) PAIRS.set(before, (next = new Map<string, number>()));
-  next.set(pair.slice(at + 1), weight);
+  const before = weightsOf(pair.slice(0, at));
+  (before.next ??= new Map<string, number>()).set(pair.slice(at + 1), weight);
 }
+const START = weightsOf('<S>');
+const CODE = weightsOf('<T>');
 
 /**
  * The English model's value for a string (no foreign function word); > 0 is prose, even when its
