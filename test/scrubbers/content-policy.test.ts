@@ -206,12 +206,13 @@ const removed = (r: Row): boolean => {
 const kept = (r: Row): boolean => redactProse(r.text, R).count === 0;
 
 describe('content policy: labelled corpus', () => {
-  const human = [...load('human-udhr.ndjson'), ...load('human-licences.ndjson'), ...load('human-docstrings-dev3.ndjson'), ...load('human-docs-heldout3.ndjson'), ...load('human-prompts-heldout.ndjson').map((r) => ({ ...r, split: 'heldout', kind: r.embedded ? 'prompt-in-log' : 'prompt', source: 'prompts' }))].filter(
+  const human = [...load('human-udhr.ndjson'), ...load('human-licences.ndjson'), ...load('human-docstrings-dev3.ndjson'), ...load('human-docs-heldout3.ndjson'), ...load('human-docs-heldout4.ndjson'), ...load('human-prompts-heldout.ndjson').map((r) => ({ ...r, split: 'heldout', kind: r.embedded ? 'prompt-in-log' : 'prompt', source: 'prompts' }))].filter(
     (r) => (r.words ?? wordCount(r.text)) >= 6,
   );
   const technical = [...load('technical-node-modules.ndjson'), ...load('technical-node-runtime.ndjson'), ...load('technical-published.ndjson')];
   const pythonDev = load('technical-python-dev3.ndjson');
   const stdlib = load('technical-stdlib-heldout3.ndjson');
+  const perl = load('technical-perl-heldout4.ndjson');
 
   it('removes at least 99% of human text of six words or more in French, German, Spanish, Italian, Dutch and Portuguese', () => {
     const byLang = tally(human, (r) => r.lang ?? '?', removed);
@@ -235,6 +236,7 @@ describe('content policy: labelled corpus', () => {
     expect(en((r) => r.split === 'heldout2')).toBeGreaterThanOrEqual(0.98);
     expect(en((r) => r.split === 'heldout3')).toBeGreaterThanOrEqual(0.955);
     expect(en((r) => r.split === 'dev3')).toBeGreaterThanOrEqual(0.97);
+    expect(en((r) => r.split === 'heldout4')).toBeGreaterThanOrEqual(0.94);
   });
 
   it('keeps at least 99% of technical strings from software we did not write', () => {
@@ -245,22 +247,24 @@ describe('content policy: labelled corpus', () => {
   });
 
   // KNOWN GAP, below the 0.99 target: error messages of the Python and Go standard libraries
-  // (heldout3) and of Debian's Python packages (dev3) read much like documentation sentences.
-  // Floors at the figures last measured.
-  it('stays above its measured floors on Python and Go error messages', () => {
-    const bySource = tally([...stdlib, ...pythonDev], (r) => `${r.split} ${r.source?.split(':')[0]}`, kept);
-    print('technical strings kept, Python and Go:', bySource);
+  // (heldout3), of Debian's Python packages (dev3) and of Perl's library (heldout4) read much like
+  // documentation sentences; Perl's also say `you` and `I`, and hit Dutch and German function
+  // words (`op`, `die`). Floors at the figures last measured.
+  it('stays above its measured floors on Python, Go and Perl error messages', () => {
+    const bySource = tally([...stdlib, ...pythonDev, ...perl], (r) => `${r.split} ${r.source?.split(':')[0]}`, kept);
+    print('technical strings kept, Python, Go and Perl:', bySource);
     expect(share(bySource.get('heldout3 python3.11')!)).toBeGreaterThanOrEqual(0.97);
     expect(share(bySource.get('heldout3 go1.19')!)).toBeGreaterThanOrEqual(0.975);
     expect(share(bySource.get('dev3 python-dist')!)).toBeGreaterThanOrEqual(0.96);
+    expect(share(bySource.get('heldout4 perl')!)).toBeGreaterThanOrEqual(0.935);
   });
 
   // Precision: of the strings the policy removes, the share that are human text. The technical
   // strings removed by mistake are the cost of its recall; both figures over every labelled set
-  // (precision depends on the mix: 6,315 human texts against 11,176 technical strings here;
-  // measured 0.9723 when the floor was set).
-  it('removes human text with a precision of at least 0.97 over the whole labelled corpus', () => {
-    const all = [...technical, ...stdlib, ...pythonDev];
+  // (precision depends on the mix: 13,895 human texts against 12,243 technical strings here;
+  // measured 0.9823 when the floor was set).
+  it('removes human text with a precision of at least 0.98 over the whole labelled corpus', () => {
+    const all = [...technical, ...stdlib, ...pythonDev, ...perl];
     const falsePositives = all.filter((r) => !kept(r)).length;
     const byLang = tally(human, (r) => r.lang ?? '?', removed);
     const truePositives = [...byLang.values()].reduce((n, t) => n + t.hit, 0);
@@ -270,7 +274,7 @@ describe('content policy: labelled corpus', () => {
       `content classifier: recall ${(truePositives / humanTotal).toFixed(4)} (${truePositives}/${humanTotal} human texts of 6+ words, seven languages), ` +
         `precision ${precision.toFixed(4)} (${falsePositives} of ${all.length} technical strings removed)`,
     );
-    expect(precision).toBeGreaterThanOrEqual(0.97);
+    expect(precision).toBeGreaterThanOrEqual(0.98);
   });
 
   // The English model's weights are generated: a fresh fit on the committed corpus must give the
