@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { filesUnder, fnv, isCodeFreeSentence, standIn } from './shared.mjs';
+import { filesUnder, fnv, isCodeFreeSentence, newSentences, standIn } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
@@ -33,15 +33,14 @@ const seen = new Set(
     .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text.toLowerCase())),
 );
 const human = [];
-/** Adds the prose sentences of `paragraph`, up to the file's cap; returns how many it added. */
+const isProse = (s) => isCodeFreeSentence(s) && !/copyright|licen[cs]e/i.test(s);
+/** Adds the prose sentences of `paragraph`, `room` at most; returns how many it added. */
 function addSentences(paragraph, source, kind, room) {
   let n = 0;
-  for (const sentence of paragraph.replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s+(?=[A-Z])/)) {
-    const s = sentence.trim();
-    if (n >= room || !isCodeFreeSentence(s) || /copyright|licen[cs]e/i.test(s) || seen.has(s.toLowerCase())) continue;
-    seen.add(s.toLowerCase());
-    n++;
+  if (room <= 0) return 0;
+  for (const s of newSentences(paragraph, seen, isProse)) {
     human.push({ text: s, lang: 'en', source, kind, words: s.split(/\s+/).length, split: SPLIT });
+    if (++n >= room) break;
   }
   return n;
 }

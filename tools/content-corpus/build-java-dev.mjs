@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { filesUnder, isCodeFreeSentence, standIn } from './shared.mjs';
+import { filesUnder, newSentences, standIn } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
@@ -65,13 +65,10 @@ try {
       // The description only: block tags (@param, @return, …) start where the first one stands.
       const body = m[1].replace(/^\s*\*\s?/gm, '').split(/^\s*@/m)[0];
       for (const para of body.split(/<p>|\n\s*\n/i)) {
-        const text = para.replace(/<\/?(?:em|i|b|strong)>/gi, '').replace(/\s+/g, ' ').trim();
-        for (const sentence of text.split(/(?<=[.!?])\s+(?=[A-Z])/)) {
-          const s = sentence.trim();
-          if (n >= PER_DOC_FILE || !isCodeFreeSentence(s) || seen.has(s.toLowerCase())) continue;
-          seen.add(s.toLowerCase());
-          n++;
+        if (n >= PER_DOC_FILE) break;
+        for (const s of newSentences(para.replace(/<\/?(?:em|i|b|strong)>/gi, ''), seen)) {
           human.push({ text: s, lang: 'en', source, kind: 'javadoc-sentence', words: s.split(/\s+/).length, split: SPLIT });
+          if (++n >= PER_DOC_FILE) break;
         }
       }
     }

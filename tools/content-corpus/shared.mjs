@@ -64,3 +64,16 @@ export function isCodeFreeSentence(s) {
   if (!/^["(]?[A-Z]/.test(s) || !/[.!?]["')]?$/.test(s) || CODE_CHAR.test(s) || /\[|\]/.test(s)) return false;
   return !words.some((w) => CODE_TOKEN.test(w.replace(/[.,;:!?'")]+$/, '')));
 }
+
+/**
+ * The sentences of `paragraph` that `keep` accepts and `seen` does not hold (compared in lower
+ * case), in order; each is added to `seen` as it is yielded, so stop pulling when a cap is reached.
+ */
+export function* newSentences(paragraph, seen, keep = isCodeFreeSentence) {
+  for (const sentence of paragraph.replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s+(?=[A-Z])/)) {
+    const s = sentence.trim();
+    if (!keep(s) || seen.has(s.toLowerCase())) continue;
+    seen.add(s.toLowerCase());
+    yield s;
+  }
+}
