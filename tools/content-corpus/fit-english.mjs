@@ -141,14 +141,15 @@ const round = (x) => Math.round(x * 100) / 100 || 0;
 for (let j = 0; j < d; j++) ws[j] = round(ws[j]);
 for (let i = 0; i < wv.length; i++) wv[i] = round(wv[i]);
 bias = round(bias);
-const files = [...new Set(rows.filter((r) => r.y === 0).map((r) => r.file))];
-const totals = new Map(files.map((f) => [f, technicalSources.includes(f) ? load(f).filter((r) => isDev(r)).length : 0]));
+// Each dev technical source's share kept is over all its dev strings, the ones the model never
+// judges (no whitespace, under five words) included.
+const totals = new Map(technicalSources.map((f) => [f, load(f).filter(isDev).length]));
 let threshold;
 for (const t of THRESHOLDS) {
   const lost = (f) => rows.filter((r) => r.y === 0 && r.file === f && value(r) > t).length / totals.get(f);
   const prose = rows.filter((r) => r.y === 1 && value(r) > t).length / rows.filter((r) => r.y === 1).length;
-  console.log(`threshold ${t}: eligible dev prose above ${prose.toFixed(4)}; dev technical kept ${files.map((f) => `${f} ${(1 - lost(f)).toFixed(4)}`).join(', ')}`);
-  if (threshold === undefined && files.every((f) => 1 - lost(f) >= KEEP)) threshold = t;
+  console.log(`threshold ${t}: eligible dev prose above ${prose.toFixed(4)}; dev technical kept ${technicalSources.map((f) => `${f} ${(1 - lost(f)).toFixed(4)}`).join(', ')}`);
+  if (threshold === undefined && technicalSources.every((f) => 1 - lost(f) >= KEEP)) threshold = t;
 }
 if (threshold === undefined) throw new Error(`no threshold keeps ${KEEP} of every dev technical source`);
 const kept = names.map((k, i) => [k, wv[i]]).filter(([, w]) => w !== 0);
