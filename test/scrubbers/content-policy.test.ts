@@ -279,11 +279,14 @@ describe('content policy: labelled corpus', () => {
   });
 
   // The English model's weights are generated: a fresh fit on the committed corpus must give the
-  // committed file byte for byte, so what the classifier decides can be traced to its data.
+  // committed file byte for byte, so what the classifier decides can be traced to its data; and
+  // the built classifier must score every training string as the fit did, so the fit's features
+  // are the ones the classifier computes.
   it('ships the English model that a fresh fit on the corpus gives (tools/content-corpus/fit-english.mjs --check)', () => {
     const script = fileURLToPath(new URL('../../tools/content-corpus/fit-english.mjs', import.meta.url));
     const out = execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
     expect(out).toContain('is what the fit gives');
+    expect(out).toMatch(/the built classifier scores all \d+ training strings as the fit does/);
   });
 
   it('removes the planted prose from held-out log lines and exception messages, keeping their template', () => {

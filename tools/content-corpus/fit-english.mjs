@@ -21,7 +21,8 @@
 // and features whose weight rounds to 0 are left out.
 //
 //   npm run build && node tools/content-corpus/fit-english.mjs && npm run build
-//   node tools/content-corpus/fit-english.mjs --check   # exit 1 if the committed file differs from a fresh fit
+//   node tools/content-corpus/fit-english.mjs --check   # exit 1 if the committed file differs from a fresh fit,
+//                                                        # or the built classifier scores a training string otherwise than the fit
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +88,7 @@ for (const [set, y, weight] of [
   for (const r of set) {
     const sc = S.scoreText(r.text);
     if (!eligible(sc)) continue;
-    rows.push({ shape: shape(sc), words: wordFeatures(r.text), y, weight, file: r.file });
+    rows.push({ text: r.text, shape: shape(sc), words: wordFeatures(r.text), y, weight, file: r.file });
   }
 }
 
@@ -193,7 +194,12 @@ ${pack(pairsOut)}
 if (process.argv.includes('--check')) {
   const same = readFileSync(target, 'utf8') === generated;
   console.log(same ? 'scrubbers/content-english.ts is what the fit gives' : 'scrubbers/content-english.ts differs from a fresh fit: re-run tools/content-corpus/fit-english.mjs');
-  process.exit(same ? 0 : 1);
+  if (!same) process.exit(1);
+  // The features above mirror content-score.ts's countRange; the built classifier, reading the
+  // committed weights, must give every training string the value the fit gave it.
+  const off = rows.filter((r) => Math.abs(S.englishProse(S.scoreText(r.text)) - (value(r) - threshold)) > 1e-6);
+  console.log(off.length === 0 ? `the built classifier scores all ${rows.length} training strings as the fit does` : `the built classifier scores ${off.length} training strings otherwise than the fit, e.g. ${JSON.stringify(off[0].text)}`);
+  process.exit(off.length === 0 ? 0 : 1);
 }
 writeFileSync(target, generated);
 console.log(`wrote scrubbers/content-english.ts: ${rows.length} rows, ${wordsOut.length} words, ${pairsOut.length} pairs, threshold ${threshold}`);
