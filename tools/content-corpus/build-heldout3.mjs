@@ -14,15 +14,14 @@
 //   node tools/content-corpus/build-heldout3.mjs
 //
 // Deterministic for a given machine: files are walked in name order, every cap is a count.
-import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { filesUnder, fnv, isCodeFreeSentence, standIn } from './shared.mjs';
+import { filesUnder, isCodeFreeSentence, standIn, writeNdjson } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
 const nm = join(root, 'node_modules');
-const writeNdjson = (name, rows) => writeFileSync(join(out, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 const SPLIT = 'heldout3';
 
 // ------------------------------------------------------------------ human: README prose
@@ -89,7 +88,7 @@ for (const pkg of packages) {
     }
   }
 }
-writeNdjson('human-docs-heldout3.ndjson', docs);
+writeNdjson(out, 'human-docs-heldout3.ndjson', docs);
 
 // ------------------------------------------------------------------ technical: Python and Go
 const files = (dir, ext) =>
@@ -131,5 +130,5 @@ if (existsSync(GO)) {
     }
   }
 }
-writeNdjson('technical-stdlib-heldout3.ndjson', technical);
+writeNdjson(out, 'technical-stdlib-heldout3.ndjson', technical);
 console.log(`readme sentences ${docs.length}, stdlib messages ${technical.length} (python ${technical.filter((r) => r.source.startsWith('python')).length})`);

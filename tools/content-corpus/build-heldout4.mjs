@@ -15,23 +15,19 @@
 //
 // Deterministic for a given machine: files and pages are walked in name order, every cap is a count.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { filesUnder, fnv, isCodeFreeSentence, newSentences, standIn } from './shared.mjs';
+import { filesUnder, fnv, isCodeFreeSentence, newSentences, standIn, textsOfOtherSplits, writeNdjson } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
-const writeNdjson = (name, rows) => writeFileSync(join(out, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 const SPLIT = 'heldout4';
 const PER_FILE = 3;
+const PER_PERL_FILE = 8;
 
 // Nothing another split holds may be measured again here.
-const seen = new Set(
-  readdirSync(out)
-    .filter((f) => f.endsWith('.ndjson') && !f.endsWith('-heldout4.ndjson'))
-    .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text.toLowerCase())),
-);
+const seen = textsOfOtherSplits(out, '-heldout4.ndjson');
 const human = [];
 const isProse = (s) => isCodeFreeSentence(s) && !/copyright|licen[cs]e/i.test(s);
 /** Adds the prose sentences of `paragraph`, `room` at most; returns how many it added. */
@@ -87,7 +83,7 @@ for (const section of ['man1', 'man5', 'man8']) {
     }
   }
 }
-writeNdjson('human-docs-heldout4.ndjson', human);
+writeNdjson(out, 'human-docs-heldout4.ndjson', human);
 
 // ------------------------------------------------------------------ technical: Perl's die messages
 const technical = [];
@@ -97,7 +93,7 @@ for (const base of ['/usr/share/perl/5.36', '/usr/share/perl5']) {
   for (const file of filesUnder(base, /^(t|tests?)$/, (name) => /\.(pm|pl)$/.test(name))) {
     let n = 0;
     for (const m of readFileSync(file, 'utf8').matchAll(DIE)) {
-      if (n >= 8) break;
+      if (n >= PER_PERL_FILE) break;
       const text = (m[1] ?? m[2])
         .replace(/[$@][{]?\w+(?:::\w+)*[}]?(?:->)?(?:\[[^\]]*\]|\{[^}]*\})*/g, standIn)
         .replace(/\\n|\\t/g, ' ')
@@ -110,5 +106,5 @@ for (const base of ['/usr/share/perl/5.36', '/usr/share/perl5']) {
     }
   }
 }
-writeNdjson('technical-perl-heldout4.ndjson', technical);
+writeNdjson(out, 'technical-perl-heldout4.ndjson', technical);
 console.log(`heldout4: Go doc sentences ${human.filter((r) => r.kind === 'go-doc-sentence').length}, manual page sentences ${human.filter((r) => r.kind === 'manpage-sentence').length}, Perl messages ${technical.length}`);

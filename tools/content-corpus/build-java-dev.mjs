@@ -14,15 +14,14 @@
 // is unpacked into a temporary folder with `unzip`, which is removed afterwards. Deterministic
 // for a given src.zip: files are walked in name order, every cap is a count.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { filesUnder, newSentences, standIn } from './shared.mjs';
+import { filesUnder, newSentences, standIn, textsOfOtherSplits, writeNdjson } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
-const writeNdjson = (name, rows) => writeFileSync(join(out, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 const SPLIT = 'dev4';
 const PER_DOC_FILE = 3;
 const PER_THROW_FILE = 6;
@@ -44,11 +43,7 @@ if (!zip) {
 const version = readFileSync(join(zip, '../../release'), 'utf8').match(/JAVA_VERSION="([^"]+)"/)?.[1] ?? '?';
 const dir = mkdtempSync(join(tmpdir(), 'jdk-src-'));
 // Nothing another split holds may be fitted on here.
-const seen = new Set(
-  readdirSync(out)
-    .filter((f) => f.endsWith('.ndjson') && !f.endsWith('-dev4.ndjson'))
-    .flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text.toLowerCase())),
-);
+const seen = textsOfOtherSplits(out, '-dev4.ndjson');
 const human = [];
 const technical = [];
 try {
@@ -88,6 +83,6 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-writeNdjson('human-javadoc-dev4.ndjson', human);
-writeNdjson('technical-java-dev4.ndjson', technical);
+writeNdjson(out, 'human-javadoc-dev4.ndjson', human);
+writeNdjson(out, 'technical-java-dev4.ndjson', technical);
 console.log(`javadoc sentences ${human.length}, throw messages ${technical.length} (JDK ${version}, ${zip})`);

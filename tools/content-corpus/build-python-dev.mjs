@@ -9,14 +9,13 @@
 // - technical-python-dev3.ndjson: the raise literals, placeholders replaced by a stand-in.
 //
 //   node tools/content-corpus/build-python-dev.mjs
-import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { filesUnder, fnv, isCodeFreeSentence, standIn } from './shared.mjs';
+import { filesUnder, isCodeFreeSentence, standIn, writeNdjson } from './shared.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
-const writeNdjson = (name, rows) => writeFileSync(join(out, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 const SPLIT = 'dev3';
 const DIR = '/usr/lib/python3/dist-packages';
 const PER_FILE = 8;
@@ -66,6 +65,6 @@ if (existsSync(DIR)) {
     }
   }
 }
-writeNdjson('human-docstrings-dev3.ndjson', human);
-writeNdjson('technical-python-dev3.ndjson', technical);
+writeNdjson(out, 'human-docstrings-dev3.ndjson', human);
+writeNdjson(out, 'technical-python-dev3.ndjson', technical);
 console.log(`docstring sentences ${human.length}, raise messages ${technical.length}`);

@@ -8,16 +8,15 @@
 // Deterministic: the same node_modules give the same files. Every record carries its source and
 // a split: "dev" (looked at while designing the classifier) or "heldout" (only measured).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ERR_RE, fnv, packageOf, splitOf, walk } from './shared.mjs';
+import { ERR_RE, fnv, packageOf, splitOf, walk, writeNdjson } from './shared.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'test/corpus/content');
 const nm = join(root, 'node_modules');
 
-const writeNdjson = (name, rows) => writeFileSync(join(out, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 
 // ------------------------------------------------------------------ human: UDHR
 const UDHR = [
@@ -50,7 +49,7 @@ for (const [code, lang] of UDHR) {
     }
   }
 }
-writeNdjson('human-udhr.ndjson', human);
+writeNdjson(out, 'human-udhr.ndjson', human);
 
 // ------------------------------------------------------------------ technical: node_modules
 const versionOf = (pkg, rel) => {
@@ -100,11 +99,11 @@ for (const file of walk(nm)) {
   }
   for (const m of src.matchAll(/(?:exports\.|export\s+(?:function|const|class|let)\s+)([A-Za-z_$][\w$]{2,})/g)) add(pkg, rel, 'identifier', m[1]);
 }
-writeNdjson('technical-node-modules.ndjson', technical);
+writeNdjson(out, 'technical-node-modules.ndjson', technical);
 
 // ------------------------------------------------------------------ technical: Node itself
 const runtime = JSON.parse(execFileSync(process.execPath, [join(root, 'tools/content-corpus/node-errors.mjs')], { encoding: 'utf8', timeout: 60_000 }));
-writeNdjson('technical-node-runtime.ndjson', runtime.map((r) => ({ ...r, split: splitOf(r.text) })));
+writeNdjson(out, 'technical-node-runtime.ndjson', runtime.map((r) => ({ ...r, split: splitOf(r.text) })));
 
 console.log(`human ${human.length}, node_modules ${technical.length}, node runtime ${runtime.length}`);
 
@@ -136,5 +135,5 @@ for (const name of readdirSync(nm).sort()) {
     }
   }
 }
-writeNdjson('human-licences.ndjson', licences);
+writeNdjson(out, 'human-licences.ndjson', licences);
 console.log(`licence sentences ${licences.length}`);

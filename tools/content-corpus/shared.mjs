@@ -1,6 +1,6 @@
 // Helpers both corpus scripts use: the dev/held-out split, the walk over node_modules' .js
 // files, the package a file belongs to, and the pattern of an error-message literal.
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** FNV-1a hash of a string (32-bit). */
@@ -77,3 +77,17 @@ export function* newSentences(paragraph, seen, keep = isCodeFreeSentence) {
     yield s;
   }
 }
+
+/** Writes `rows` to `dir/name` as NDJSON, one record a line. */
+export const writeNdjson = (dir, name, rows) => writeFileSync(join(dir, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+
+/**
+ * The texts (lower case) of every corpus file in `dir` but the split's own (whose name ends in
+ * `ownSuffix`), so that a new split holds nothing another one does.
+ */
+export const textsOfOtherSplits = (dir, ownSuffix) =>
+  new Set(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.ndjson') && !f.endsWith(ownSuffix))
+      .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text.toLowerCase())),
+  );
